@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+
+mod app;
+pub mod audit;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod jobs;
+pub mod keys;
+pub mod tenants;
+
+pub use app::App;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, AppResult, FieldError};

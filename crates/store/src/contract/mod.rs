@@ -1,0 +1,105 @@
+//! The contract every backend passes, written once.
+//!
+//! A backend's integration-test binary supplies a function that makes a fresh, empty database
+//! (or `None` when the backend cannot be tested here, after saying why on stderr) and expands
+//! [`contract_suite!`](crate::contract_suite), which turns every check below into its own
+//! `#[tokio::test]`:
+//!
+//! ```ignore
+//! async fn fresh_database() -> Option<MyTestDatabase> { … }
+//! cloudkyc_store::contract_suite!(fresh_database);
+//! ```
+//!
+//! The checks talk to the store only through the traits, except where a property is about what
+//! the database holds (secrets stored only as hashes): there [`ContractDatabase::raw_contains`]
+//! searches the stored bytes.
+
+pub mod audit;
+pub mod jobs;
+pub mod keyring;
+pub mod keys;
+mod support;
+pub mod tenants;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::crypto::MasterKey;
+use crate::{Store, StoreResult};
+
+/// One empty database made for one test, which the test may open several times (as several
+/// processes would).
+#[async_trait]
+pub trait ContractDatabase: Send + Sync {
+    /// Opens the database with `master`, applying migrations and opening the key ring.
+    async fn open(&self, master: &MasterKey) -> StoreResult<Arc<dyn Store>>;
+    /// Whether `needle` occurs anywhere in what the database stored, as text or as bytes.
+    async fn raw_contains(&self, needle: &str) -> bool;
+}
+
+/// Expands to one `#[tokio::test]` per contract check, grouped in modules named after the
+/// check's module. `$database` names an `async fn() -> Option<impl ContractDatabase>` visible
+/// where the macro is invoked.
+#[macro_export]
+macro_rules! contract_suite {
+    ($database:path) => {
+        $crate::contract_suite!(@expand $database;
+            tenants {
+                the_provider_is_created_once,
+                concurrent_ensure_provider_makes_one_provider,
+                children_form_a_subtree,
+                a_child_sees_neither_its_parent_nor_its_siblings,
+                an_ancestor_sees_its_descendants,
+                a_provider_cannot_be_created_below_another_tenant,
+            }
+            keys {
+                keys_are_created_listed_and_revoked,
+                a_presented_key_becomes_its_scope,
+                bad_keys_are_refused_for_the_right_reason,
+                expiry_is_checked_at_the_given_time,
+                another_tenants_key_is_not_found,
+                secrets_are_stored_only_as_hashes,
+            }
+            audit {
+                every_write_appends_one_event,
+                events_record_the_acting_key,
+                events_are_read_per_tenant_in_pages,
+                chains_verify_across_many_writes,
+                refused_writes_append_nothing,
+            }
+            jobs {
+                enqueue_dedupes_waiting_jobs,
+                a_job_is_claimed_once_in_order,
+                future_jobs_and_other_kinds_wait,
+                an_expired_lease_is_claimed_again,
+                failed_jobs_retry_then_die,
+                finishing_an_unknown_or_finished_job_is_refused,
+                concurrent_claimers_never_share_a_job,
+            }
+            keyring {
+                the_store_names_its_backend_and_answers_ping,
+                reopening_keeps_keys_and_data,
+                the_wrong_master_key_fails_on_open,
+                a_rotated_master_key_opens_and_the_old_one_does_not,
+                a_new_data_key_encrypts_and_old_ciphertexts_still_open,
+            }
+        );
+    };
+    (@expand $database:path; $($module:ident { $($check:ident),* $(,)? })*) => {
+        $(
+            mod $module {
+                #[allow(unused_imports)]
+                use super::*;
+                $(
+                    #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $check() {
+                        if let Some(database) = $database().await {
+                            $crate::contract::$module::$check(&database).await;
+                        }
+                    }
+                )*
+            }
+        )*
+    };
+}

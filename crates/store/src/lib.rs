@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+
+pub mod api_key;
+pub mod audit;
+pub mod backend;
+#[cfg(feature = "contract")]
+pub mod contract;
+pub mod crypto;
+mod error;
+pub mod jobs;
+mod repos;
+mod scope;
+
+pub use error::{AuthError, StoreError, StoreResult};
+pub use repos::{AuditStore, JobStore, KeyRingStore, KeyStore, Store, TenantStore};
+pub use scope::{Actor, TenantScope};
