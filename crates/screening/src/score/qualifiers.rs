@@ -1,0 +1,72 @@
+//! Evidence beyond the name: identifiers, schema, date of birth, country.
+//!
+//! Penalties multiply the name score; confirmations close part of the remaining gap to 1, so a
+//! confirmed non-exact name still scores below 1 and an exact name stays at 1.
+
+use crate::model::{DateAgreement, Entity};
+
+use super::explain::{Qualifier, QualifierEffect};
+use super::query::Query;
+
+pub(crate) const SCHEMA_MISMATCH_FACTOR: f64 = 0.7;
+pub(crate) const DOB_MISMATCH_FACTOR: f64 = 0.7;
+pub(crate) const DOB_NEAR_FACTOR: f64 = 0.95;
+pub(crate) const DOB_MATCH_GAP_CLOSED: f64 = 0.2;
+pub(crate) const COUNTRY_MISMATCH_FACTOR: f64 = 0.9;
+pub(crate) const COUNTRY_MATCH_GAP_CLOSED: f64 = 0.1;
+
+pub(crate) fn apply(name_score: f64, query: &Query, entity: &Entity) -> (f64, Vec<QualifierEffect>) {
+    let mut effects = Vec::new();
+    let mut score = name_score;
+    let mut record = |qualifier: Qualifier, detail: String, after: f64, score: &mut f64| {
+        effects.push(QualifierEffect { qualifier, detail, before: *score, after });
+        *score = after;
+    };
+    if let Some(id) = query.identifiers.iter().find(|q| entity.identifiers.iter().any(|e| e.matches(q) && (q.kind().is_decisive() || e.kind().is_decisive()))) {
+        record(Qualifier::IdentifierMatch, format!("{:?} {} is on the list entry", id.kind(), id.value()), 1.0, &mut score);
+        return (score, effects);
+    }
+    if let Some(schema) = query.schema
+        && schema.conflicts_with(entity.schema)
+    {
+        let after = score * SCHEMA_MISMATCH_FACTOR;
+        record(Qualifier::SchemaMismatch, format!("query is a {schema}, list entry a {}", entity.schema), after, &mut score);
+    }
+    if let Some(dob) = query.birth_date
+        && !entity.birth_dates.is_empty()
+    {
+        let best = entity
+            .birth_dates
+            .iter()
+            .map(|d| dob.agreement(d))
+            .min_by_key(|a| match a {
+                DateAgreement::Same => 0,
+                DateAgreement::Near => 1,
+                DateAgreement::Different => 2,
+            })
+            .unwrap_or(DateAgreement::Different);
+        let listed = entity.birth_dates.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let (qualifier, after) = match best {
+            DateAgreement::Same => (Qualifier::BirthDateMatch, score + (1.0 - score) * DOB_MATCH_GAP_CLOSED),
+            DateAgreement::Near => (Qualifier::BirthDateNear, score * DOB_NEAR_FACTOR),
+            DateAgreement::Different => (Qualifier::BirthDateMismatch, score * DOB_MISMATCH_FACTOR),
+        };
+        record(qualifier, format!("query {dob}, listed {listed}"), after, &mut score);
+    }
+    let listed: Vec<_> = entity.all_countries().collect();
+    if !query.countries.is_empty() && !listed.is_empty() {
+        let overlap = query.countries.iter().find(|c| listed.contains(c));
+        let listed_text = listed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        match overlap {
+            Some(c) => {
+                let after = score + (1.0 - score) * COUNTRY_MATCH_GAP_CLOSED;
+                record(Qualifier::CountryMatch, format!("{c} is among {listed_text}"), after, &mut score);
+            }
+            None => {
+                let after = score * COUNTRY_MISMATCH_FACTOR;
+                record(Qualifier::CountryMismatch, format!("none of the query's countries among {listed_text}"), after, &mut score);
+            }
+        }
+    }
+    (score.clamp(0.0, 1.0), effects)
+}
