@@ -13,6 +13,10 @@ pub struct App {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     policy: Arc<RulePack>,
+    /// The in-memory compute engines (issue 5), rebuilt from the store on first use.
+    compute_engines: Arc<crate::usage::ComputeEngines>,
+    /// The screening index, shared by every clone (issue 4).
+    screening_index: Arc<crate::screening::ScreeningIndex>,
 }
 
 impl std::fmt::Debug for App {
@@ -30,7 +34,24 @@ impl App {
             store,
             clock,
             policy,
+            compute_engines: Arc::default(),
+            screening_index: Arc::default(),
         }
+    }
+
+    /// This app screening against `index` instead of the bundled lists.
+    #[must_use]
+    pub fn with_screening_index(mut self, index: cloudkyc_screening::Index) -> Self {
+        self.screening_index = Arc::new(crate::screening::ScreeningIndex::with(index));
+        self
+    }
+
+    pub(crate) fn screening_index(&self) -> &crate::screening::ScreeningIndex {
+        &self.screening_index
+    }
+
+    pub(crate) fn compute_engines(&self) -> &crate::usage::ComputeEngines {
+        &self.compute_engines
     }
 
     /// The rule pack every decision is made under (and cites).

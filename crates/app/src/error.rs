@@ -28,7 +28,7 @@ pub enum AppError {
     NotFound(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
-    #[error("invalid request")]
+    #[error("invalid request: {}", describe(.0))]
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
@@ -54,4 +54,12 @@ impl From<StoreError> for AppError {
             StoreError::KeyRing(m) | StoreError::Corrupt(m) => AppError::Internal(m),
         }
     }
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -29,10 +29,20 @@ impl Counts {
     }
 
     fn line(&self, label: &str) -> String {
-        let ratio = |a: u32, b: u32| if b == 0 { f64::NAN } else { f64::from(a) / f64::from(b) };
+        let ratio = |a: u32, b: u32| {
+            if b == 0 {
+                f64::NAN
+            } else {
+                f64::from(a) / f64::from(b)
+            }
+        };
         let p = ratio(self.tp, self.tp + self.fp);
         let r = ratio(self.tp, self.tp + self.fn_);
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         format!(
             "| {label} | {} | {} | {:.3} | {:.3} | {:.3} |",
             self.tp + self.fn_,
@@ -84,16 +94,32 @@ fn cross_script() -> Result<(Vec<Pair>, Vec<CrossScriptRow>), Box<dyn Error>> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| {
             let parts: Vec<&str> = l.split(',').collect();
-            Some((parts.first()?.to_string(), parts.get(1)?.to_string(), parts.get(2)?.parse().ok()?))
+            Some((
+                parts.first()?.to_string(),
+                parts.get(1)?.to_string(),
+                parts.get(2)?.parse().ok()?,
+            ))
         })
         .collect();
     let mut pairs = Vec::new();
     for (i, (q, m, _)) in rows.iter().enumerate() {
-        pairs.push(Pair { set: "cross_script", a: q.clone(), b: m.clone(), schema: Some(Schema::Person), truth: true });
+        pairs.push(Pair {
+            set: "cross_script",
+            a: q.clone(),
+            b: m.clone(),
+            schema: Some(Schema::Person),
+            truth: true,
+        });
         // Every other pair's Latin name is a negative for this query.
         for (j, (_, other, _)) in rows.iter().enumerate() {
             if i != j && other != m {
-                pairs.push(Pair { set: "cross_script", a: q.clone(), b: other.clone(), schema: Some(Schema::Person), truth: false });
+                pairs.push(Pair {
+                    set: "cross_script",
+                    a: q.clone(),
+                    b: other.clone(),
+                    schema: Some(Schema::Person),
+                    truth: false,
+                });
             }
         }
     }
@@ -102,12 +128,30 @@ fn cross_script() -> Result<(Vec<Pair>, Vec<CrossScriptRow>), Box<dyn Error>> {
 
 fn putin() -> Result<Vec<Pair>, Box<dyn Error>> {
     let text = std::fs::read_to_string(format!("{NAMES}/putin_names.txt"))?;
-    let negatives = ["Vladimir Vinogradov", "Dmitry Medvedev", "Vladimir Turin", "Maria Putina", "Vladimir Polin"];
+    let negatives = [
+        "Vladimir Vinogradov",
+        "Dmitry Medvedev",
+        "Vladimir Turin",
+        "Maria Putina",
+        "Vladimir Polin",
+    ];
     let mut pairs = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        pairs.push(Pair { set: "putin", a: line.to_owned(), b: "Vladimir Putin".into(), schema: None, truth: true });
+        pairs.push(Pair {
+            set: "putin",
+            a: line.to_owned(),
+            b: "Vladimir Putin".into(),
+            schema: None,
+            truth: true,
+        });
         for n in negatives {
-            pairs.push(Pair { set: "putin", a: line.to_owned(), b: n.into(), schema: None, truth: false });
+            pairs.push(Pair {
+                set: "putin",
+                a: line.to_owned(),
+                b: n.into(),
+                schema: None,
+                truth: false,
+            });
         }
     }
     Ok(pairs)
@@ -119,21 +163,53 @@ fn senzing() -> Result<Vec<Pair>, Box<dyn Error>> {
     let mut key = csv::Reader::from_path(format!("{dir}/actual_truthset_key.csv"))?;
     for row in key.records() {
         let row = row?;
-        clusters.insert((row.get(2).unwrap_or_default().into(), row.get(3).unwrap_or_default().into()), row.get(1).unwrap_or_default().into());
+        clusters.insert(
+            (
+                row.get(2).unwrap_or_default().into(),
+                row.get(3).unwrap_or_default().into(),
+            ),
+            row.get(1).unwrap_or_default().into(),
+        );
     }
     let read = |file: &str| -> Result<Vec<Record>, Box<dyn Error>> {
         let mut reader = csv::Reader::from_path(format!("{dir}/{file}"))?;
         let headers = reader.headers()?.clone();
-        let col = |row: &csv::StringRecord, name: &str| headers.iter().position(|h| h == name).and_then(|i| row.get(i)).unwrap_or_default().trim().to_owned();
+        let col = |row: &csv::StringRecord, name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| row.get(i))
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        };
         let mut out = Vec::new();
         for row in reader.records() {
             let row = row?;
             let full = col(&row, "PRIMARY_NAME_FULL");
             let org = col(&row, "PRIMARY_NAME_ORG");
-            let parts: Vec<String> = ["PRIMARY_NAME_FIRST", "PRIMARY_NAME_MIDDLE", "PRIMARY_NAME_LAST"].iter().map(|c| col(&row, c)).filter(|s| !s.is_empty()).collect();
-            let name = [full, org, parts.join(" ")].into_iter().find(|s| !s.is_empty()).unwrap_or_default();
-            let schema = if col(&row, "RECORD_TYPE") == "ORGANIZATION" { Schema::Organization } else { Schema::Person };
-            let cluster = clusters.get(&(col(&row, "DATA_SOURCE"), col(&row, "RECORD_ID"))).cloned().unwrap_or_default();
+            let parts: Vec<String> = [
+                "PRIMARY_NAME_FIRST",
+                "PRIMARY_NAME_MIDDLE",
+                "PRIMARY_NAME_LAST",
+            ]
+            .iter()
+            .map(|c| col(&row, c))
+            .filter(|s| !s.is_empty())
+            .collect();
+            let name = [full, org, parts.join(" ")]
+                .into_iter()
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            let schema = if col(&row, "RECORD_TYPE") == "ORGANIZATION" {
+                Schema::Organization
+            } else {
+                Schema::Person
+            };
+            let cluster = clusters
+                .get(&(col(&row, "DATA_SOURCE"), col(&row, "RECORD_ID")))
+                .cloned()
+                .unwrap_or_default();
             if !name.is_empty() {
                 out.push((name, cluster, schema));
             }
@@ -146,7 +222,13 @@ fn senzing() -> Result<Vec<Pair>, Box<dyn Error>> {
     for (c, c_cluster, schema) in &customers {
         for (w, w_cluster, _) in &watchlist {
             let truth = !c_cluster.is_empty() && c_cluster == w_cluster;
-            pairs.push(Pair { set: "senzing", a: c.clone(), b: w.clone(), schema: Some(*schema), truth });
+            pairs.push(Pair {
+                set: "senzing",
+                a: c.clone(),
+                b: w.clone(),
+                schema: Some(*schema),
+                truth,
+            });
         }
     }
     Ok(pairs)
@@ -163,7 +245,12 @@ fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
 
 fn ranks(xs: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..xs.len()).collect();
-    idx.sort_by(|&a, &b| xs.get(a).copied().unwrap_or(0.0).total_cmp(&xs.get(b).copied().unwrap_or(0.0)));
+    idx.sort_by(|&a, &b| {
+        xs.get(a)
+            .copied()
+            .unwrap_or(0.0)
+            .total_cmp(&xs.get(b).copied().unwrap_or(0.0))
+    });
     let mut r = vec![0.0; xs.len()];
     let mut i = 0;
     while i < idx.len() {
@@ -194,25 +281,51 @@ fn main() -> Result<(), Box<dyn Error>> {
         let score = score_pair(&pair.a, &pair.b, pair.schema).score;
         let predicted = score >= threshold;
         let schema = pair.schema.map_or("unknown", |s| s.as_str());
-        for key in ["all".to_owned(), format!("set={}", pair.set), format!("schema={schema}"), format!("script={}", script(&pair.a))] {
+        for key in [
+            "all".to_owned(),
+            format!("set={}", pair.set),
+            format!("schema={schema}"),
+            format!("script={}", script(&pair.a)),
+        ] {
             slices.entry(key).or_default().add(pair.truth, predicted);
         }
         if verbose && pair.truth != predicted {
-            println!("{} {:>5.3} {} | {} | {}", if pair.truth { "MISS" } else { "FALSE" }, score, pair.set, pair.a, pair.b);
+            println!(
+                "{} {:>5.3} {} | {} | {}",
+                if pair.truth { "MISS" } else { "FALSE" },
+                score,
+                pair.set,
+                pair.a,
+                pair.b
+            );
         }
     }
-    println!("threshold {threshold}\n\n| slice | positives | negatives | precision | recall | F1 |\n|---|---|---|---|---|---|");
+    println!(
+        "threshold {threshold}\n\n| slice | positives | negatives | precision | recall | F1 |\n|---|---|---|---|---|---|"
+    );
     for (label, counts) in &slices {
         println!("{}", counts.line(label));
     }
-    let above_min = rows.iter().filter(|(q, m, min)| score_pair(q, m, Some(Schema::Person)).score >= *min).count();
-    println!("\ncross_script pairs at or above the file's minimum expected score: {above_min}/{}", rows.len());
+    let above_min = rows
+        .iter()
+        .filter(|(q, m, min)| score_pair(q, m, Some(Schema::Person)).score >= *min)
+        .count();
+    println!(
+        "\ncross_script pairs at or above the file's minimum expected score: {above_min}/{}",
+        rows.len()
+    );
 
     let mut reader = csv::Reader::from_path(format!("{NAMES}/ofac_search_tool_scores.csv"))?;
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for row in reader.records() {
         let row = row?;
-        let (Some(q), Some(r), Some(s)) = (row.get(0), row.get(1), row.get(2).and_then(|s| s.parse::<f64>().ok())) else { continue };
+        let (Some(q), Some(r), Some(s)) = (
+            row.get(0),
+            row.get(1),
+            row.get(2).and_then(|s| s.parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
         ours.push(score_pair(q, r, None).score);
         theirs.push(s / 100.0);
     }

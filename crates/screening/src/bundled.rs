@@ -15,15 +15,27 @@ mod lists {
 
     const SDN: OfacFiles<'static> = OfacFiles {
         primary: include_bytes!("../../../data/lists/ofac_sdn_2021-07/sdn.csv"),
-        addresses: Some(include_bytes!("../../../data/lists/ofac_sdn_2021-07/add.csv")),
-        aliases: Some(include_bytes!("../../../data/lists/ofac_sdn_2021-07/alt.csv")),
-        comments: Some(include_bytes!("../../../data/lists/ofac_sdn_2021-07/sdn_comments.csv")),
+        addresses: Some(include_bytes!(
+            "../../../data/lists/ofac_sdn_2021-07/add.csv"
+        )),
+        aliases: Some(include_bytes!(
+            "../../../data/lists/ofac_sdn_2021-07/alt.csv"
+        )),
+        comments: Some(include_bytes!(
+            "../../../data/lists/ofac_sdn_2021-07/sdn_comments.csv"
+        )),
     };
     const CONS: OfacFiles<'static> = OfacFiles {
         primary: include_bytes!("../../../data/lists/ofac_cons_nonsdn_2025-12/cons_prim.csv"),
-        addresses: Some(include_bytes!("../../../data/lists/ofac_cons_nonsdn_2025-12/cons_add.csv")),
-        aliases: Some(include_bytes!("../../../data/lists/ofac_cons_nonsdn_2025-12/cons_alt.csv")),
-        comments: Some(include_bytes!("../../../data/lists/ofac_cons_nonsdn_2025-12/cons_comments.csv")),
+        addresses: Some(include_bytes!(
+            "../../../data/lists/ofac_cons_nonsdn_2025-12/cons_add.csv"
+        )),
+        aliases: Some(include_bytes!(
+            "../../../data/lists/ofac_cons_nonsdn_2025-12/cons_alt.csv"
+        )),
+        comments: Some(include_bytes!(
+            "../../../data/lists/ofac_cons_nonsdn_2025-12/cons_comments.csv"
+        )),
     };
     const UN: &[u8] = include_bytes!("../../../data/lists/un/UN_consolidated_2026-02-27.xml");
     const DPL: &[u8] = include_bytes!("../../../data/lists/bis_dpl/dpl_2022-09.txt");
@@ -58,7 +70,9 @@ pub use lists::default_snapshots;
 static DEFAULT_RARITY: LazyLock<Rarity> = LazyLock::new(|| {
     #[cfg(feature = "bundled-lists")]
     {
-        lists::default_snapshots().map(|s| Rarity::from_snapshots(&s)).unwrap_or_default()
+        lists::default_snapshots()
+            .map(|s| Rarity::from_snapshots(&s))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "bundled-lists"))]
     {

@@ -6,11 +6,15 @@ pub mod backend;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod crypto;
+pub mod customers;
 mod error;
 pub mod jobs;
 mod repos;
 mod scope;
+pub mod usage;
 
 pub use error::{AuthError, StoreError, StoreResult};
+pub use customers::CustomerStore;
 pub use repos::{AuditStore, JobStore, KeyRingStore, KeyStore, Store, TenantStore};
 pub use scope::{Actor, TenantScope};
+pub use usage::UsageStore;

@@ -123,7 +123,14 @@ pub trait KeyRingStore: Send + Sync {
 /// Everything a backend provides.
 #[async_trait]
 pub trait Store:
-    TenantStore + KeyStore + AuditStore + JobStore + KeyRingStore + std::fmt::Debug
+    TenantStore
+    + KeyStore
+    + AuditStore
+    + JobStore
+    + KeyRingStore
+    + crate::CustomerStore
+    + crate::UsageStore
+    + std::fmt::Debug
 {
     /// `"sqlite"` or `"postgres"`, for status pages.
     fn backend(&self) -> &'static str;

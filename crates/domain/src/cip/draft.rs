@@ -33,6 +33,23 @@ impl CustomerKind {
 /// the other kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "kind": "individual",
+    "name": {"full": "Amara Okafor"},
+    "date_of_birth": "1988-04-12",
+    "nationalities": ["NG"],
+    "addresses": [{"line1": "12 Marina Road", "city": "Lagos", "country": "NG"}],
+    "emails": ["amara.okafor@example.ng"],
+    "phones": ["+234 803 555 0142"],
+    "documents": [{"type": "passport", "number": "A07314252", "issuing_country": "NG",
+                   "expires": "2031-09-15",
+                   "mrz": ["P<NGAOKAFOR<<AMARA<<<<<<<<<<<<<<<<<<<<<<<<<<",
+                           "A073142526NGA8804123F3109155<<<<<<<<<<<<<<02"]}],
+    "accounts": [{"external_id": "acct-1001",
+                  "payment_methods": [{"type": "card", "brand": "visa", "last4": "4242",
+                                       "bin_country": "NG", "source": "customer"}]}],
+    "beneficial_owners": []
+})))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerDraft {
     pub kind: CustomerKind,

@@ -4,7 +4,9 @@
 //! swap in a rebuilt one atomically when a list changes (readers keep the old one until they
 //! finish).
 
+mod candidates;
 mod dictionary;
+mod evidence;
 mod screen;
 
 pub use screen::{EntityRef, Hit, ScreenOptions};
@@ -30,6 +32,9 @@ struct IndexedName {
 struct IndexedEntity {
     list: u16,
     entity: Entity,
+    /// Its names are `names[first_name..next entity's first_name]` (names are stored in entity
+    /// order).
+    first_name: u32,
 }
 
 /// Every name of every entity of the given snapshots, ready to screen.
@@ -53,6 +58,7 @@ impl Index {
         for (list_no, snapshot) in snapshots.iter().enumerate() {
             for entity in snapshot.entities() {
                 let entity_no = u32::try_from(entities.len()).unwrap_or(u32::MAX);
+                let first_name = u32::try_from(names.len()).unwrap_or(u32::MAX);
                 for (name_no, name) in entity.names.iter().enumerate() {
                     let normalized = normalize_name(&name.text, entity.schema);
                     if normalized.is_empty() {
@@ -65,6 +71,7 @@ impl Index {
                         dictionary.add_posting(id, name_id);
                         tokens.push(id);
                     }
+                    dictionary.add_joined(name_id, &tokens);
                     names.push(IndexedName {
                         entity: entity_no,
                         kind: name.kind,
@@ -79,15 +86,44 @@ impl Index {
                         holders.push(entity_no);
                     }
                 }
-                entities.push(IndexedEntity { list: u16::try_from(list_no).unwrap_or(u16::MAX), entity: entity.clone() });
+                entities.push(IndexedEntity {
+                    list: u16::try_from(list_no).unwrap_or(u16::MAX),
+                    entity: entity.clone(),
+                    first_name,
+                });
             }
         }
         dictionary.finish(u32::try_from(names.len()).unwrap_or(u32::MAX));
         for name in &mut names {
-            name.total_weight = name.tokens.iter().map(|&t| dictionary.weight_of(t)).sum::<f64>() as f32;
+            name.total_weight = name
+                .tokens
+                .iter()
+                .map(|&t| dictionary.weight_of(t))
+                .sum::<f64>() as f32;
         }
         names.shrink_to_fit();
-        Index { dictionary, names, entities, lists: snapshots.iter().map(ListSnapshot::version_info).collect(), identifiers }
+        Index {
+            dictionary,
+            names,
+            entities,
+            lists: snapshots.iter().map(ListSnapshot::version_info).collect(),
+            identifiers,
+        }
+    }
+
+    /// The ids of the indexed names of entity `entity_no`.
+    fn names_of(&self, entity_no: u32) -> std::ops::Range<u32> {
+        let start = self
+            .entities
+            .get(entity_no as usize)
+            .map_or(0, |e| e.first_name);
+        let end = self
+            .entities
+            .get(entity_no as usize + 1)
+            .map_or(u32::try_from(self.names.len()).unwrap_or(u32::MAX), |e| {
+                e.first_name
+            });
+        start..end.max(start)
     }
 
     /// The list versions this index was built from, for recording with results.
@@ -105,7 +141,8 @@ impl Index {
 
     /// The handle of the entity at `position` (0..entity_count), for walking the index.
     pub fn entity_ref(&self, position: usize) -> Option<EntityRef> {
-        (position < self.entities.len()).then(|| EntityRef(u32::try_from(position).unwrap_or(u32::MAX)))
+        (position < self.entities.len())
+            .then(|| EntityRef(u32::try_from(position).unwrap_or(u32::MAX)))
     }
 
     pub fn entity(&self, entity: EntityRef) -> Option<&Entity> {

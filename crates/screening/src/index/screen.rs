@@ -1,15 +1,30 @@
 //! Screening one query against the index.
 
-use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::cell::RefCell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{ListId, NameKind, Schema};
-use crate::normalize::{TokenKind, normalize_name};
-use crate::score::align::{MIN_ALIGN_SIMILARITY, UNMATCHED_FACTOR, align, merge_split_words};
+use crate::normalize::{TokenKind, normalize_name, phonetic_key_into};
+use crate::score::align::{
+    AlignScratch, align, alignment_score, merge_split_words, score_upper_bound, similarity_matrix,
+};
+use crate::score::merge::{apply_merges, find_merges, may_merge};
 use crate::score::term::Term;
-use crate::score::{DEFAULT_THRESHOLD, Explanation, NameMatch, Query, qualifiers, rarity_weight, token_similarity};
+use crate::score::{
+    DEFAULT_THRESHOLD, Explanation, NameMatch, QualifierEffect, Query, qualifiers, rarity_weight,
+    token_similarity,
+};
 
 use super::Index;
+use super::candidates::{BOUND_SLACK, MergeScratch, QueryTerms, Scratch};
+use crate::score::token_sim::Sketch;
+
+thread_local! {
+    /// Screening buffers, one set per thread: the index is shared, the scratch space is not.
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
 
 /// An opaque handle to an entity of one index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,7 +42,11 @@ pub struct ScreenOptions {
 
 impl Default for ScreenOptions {
     fn default() -> Self {
-        ScreenOptions { threshold: DEFAULT_THRESHOLD, limit: 10, lists: Vec::new() }
+        ScreenOptions {
+            threshold: DEFAULT_THRESHOLD,
+            limit: 10,
+            lists: Vec::new(),
+        }
     }
 }
 
@@ -47,57 +66,87 @@ pub struct Hit {
     pub explanation: Explanation,
 }
 
-/// Slack on the candidate bound so that fuzzy evidence found only by full scoring (merged
-/// words, initials) is not pruned away.
-const BOUND_SLACK: f64 = 0.9;
-/// Full scoring is spent on at most this many candidates, best bound first.
-const MAX_CANDIDATES: usize = 150;
-
 impl Index {
     /// Screens one query. Deterministic: equal inputs give equal hits in equal order.
     pub fn screen(&self, query: &Query, options: &ScreenOptions) -> Vec<Hit> {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.screen_with(query, options, &mut scratch),
+            // Only reachable by re-entrant use on one thread; correct, just without reuse.
+            Err(_) => self.screen_with(query, options, &mut Scratch::default()),
+        })
+    }
+
+    fn query_terms(&self, query: &Query) -> QueryTerms {
         let normalized = normalize_name(&query.name, query.schema.unwrap_or(Schema::Unknown));
-        let query_terms: Vec<Term<'static>> = normalized
-            .tokens()
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let weight = match self.dictionary.lookup(t.text(), t.kind()) {
-                    Some(id) => self.dictionary.weight_of(id),
-                    None => rarity_weight(t.kind(), self.dictionary.name_count(), 0),
-                };
-                let mut term = Term::from_token(t, weight);
-                term.id = Some(u32::try_from(i).unwrap_or(u32::MAX));
-                term
-            })
-            .collect();
-        let mut memo: FxHashMap<(u32, u32), f64> = FxHashMap::default();
-        let mut best: FxHashMap<u32, (f64, u32)> = FxHashMap::default();
-        if !query_terms.is_empty() {
-            let candidates = self.candidates(&query_terms, options.threshold, &mut memo);
-            for name_id in candidates {
-                let Some(name) = self.names.get(name_id as usize) else { continue };
-                let score = self.name_score(&query_terms, name_id, &mut memo);
-                let slot = best.entry(name.entity).or_insert((score, name_id));
-                if score > slot.0 {
-                    *slot = (score, name_id);
-                }
-            }
+        let mut terms = Vec::with_capacity(normalized.tokens().len());
+        let mut ids = Vec::with_capacity(normalized.tokens().len());
+        for (i, token) in normalized.tokens().iter().enumerate() {
+            let id = self.dictionary.lookup(token.text(), token.kind());
+            let weight = match id {
+                Some(id) => self.dictionary.weight_of(id),
+                None => rarity_weight(token.kind(), self.dictionary.name_count(), 0),
+            };
+            let mut term = Term::from_token(token, weight);
+            term.id = Some(u32::try_from(i).unwrap_or(u32::MAX));
+            terms.push(term);
+            ids.push(id);
+        }
+        let sketches = terms.iter().map(Sketch::of).collect();
+        QueryTerms {
+            terms,
+            ids,
+            sketches,
+        }
+    }
+
+    fn screen_with(
+        &self,
+        query: &Query,
+        options: &ScreenOptions,
+        scratch: &mut Scratch,
+    ) -> Vec<Hit> {
+        let query_terms = self.query_terms(query);
+        scratch.begin(self.names.len());
+        let skip_below = qualifiers::lowest_name_score_reaching(options.threshold, query);
+        let mut candidate_terms: Vec<Term<'_>> = Vec::new();
+        if !query_terms.terms.is_empty() {
+            self.candidates(&query_terms, options.threshold, scratch);
+            let ranked = std::mem::take(&mut scratch.ranked);
+            self.score_candidates(
+                query,
+                &query_terms,
+                &ranked,
+                options,
+                skip_below,
+                &mut candidate_terms,
+                scratch,
+            );
+            scratch.ranked = ranked;
         }
         // Identifiers find entities whatever their names.
         for id in &query.identifiers {
             for &entity in self.identifiers.get(id.value()).into_iter().flatten() {
-                if !best.contains_key(&entity)
-                    && let Some(name_id) = self.best_name_of(entity, &query_terms, &mut memo)
-                {
-                    let score = self.name_score(&query_terms, name_id, &mut memo);
-                    best.insert(entity, (score, name_id));
+                if scratch.best.contains_key(&entity) {
+                    continue;
+                }
+                let mut best: Option<(f64, u32)> = None;
+                for name_id in self.names_of(entity) {
+                    let score = self
+                        .name_score(&query_terms, name_id, &mut candidate_terms, 0.0, scratch)
+                        .unwrap_or(0.0);
+                    if best.is_none_or(|(b, _)| score > b) {
+                        best = Some((score, name_id));
+                    }
+                }
+                if let Some(best) = best {
+                    scratch.best.insert(entity, best);
                 }
             }
         }
-        let mut hits: Vec<(f64, u32, u32, Vec<crate::score::QualifierEffect>)> = best
-            .into_iter()
-            .filter_map(|(entity_no, (name_score, name_id))| {
+        let mut hits: Vec<(f64, u32, u32, Vec<QualifierEffect>)> = scratch
+            .best
+            .iter()
+            .filter_map(|(&entity_no, &(name_score, name_id))| {
                 let indexed = self.entities.get(entity_no as usize)?;
                 let list = self.lists.get(usize::from(indexed.list))?;
                 if !options.lists.is_empty() && !options.lists.contains(&list.list) {
@@ -109,7 +158,80 @@ impl Index {
             .collect();
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         hits.truncate(options.limit);
-        hits.into_iter().filter_map(|(score, entity_no, name_id, effects)| self.hit(&query_terms, score, entity_no, name_id, effects)).collect()
+        hits.into_iter()
+            .filter_map(|(score, entity_no, name_id, effects)| {
+                self.hit(
+                    &query_terms.terms,
+                    score,
+                    entity_no,
+                    name_id,
+                    effects,
+                    &mut scratch.align,
+                )
+            })
+            .collect()
+    }
+
+    /// Scores the ranked candidates best bound first into `scratch.best`. When only the name
+    /// decides (no date of birth, country or identifier to lift a score, no list filter), it
+    /// stops once `limit` entities reach the threshold and no remaining bound can beat the
+    /// `limit`-th of them, and skips names whose exact upper bound cannot.
+    #[allow(clippy::too_many_arguments)]
+    fn score_candidates<'a>(
+        &'a self,
+        query: &Query,
+        query_terms: &QueryTerms,
+        ranked: &[(f64, u32)],
+        options: &ScreenOptions,
+        skip_below: f64,
+        candidate_terms: &mut Vec<Term<'a>>,
+        scratch: &mut Scratch,
+    ) {
+        let name_decides = query.birth_date.is_none()
+            && query.countries.is_empty()
+            && query.identifiers.is_empty()
+            && options.lists.is_empty();
+        let limit = options.limit.max(1);
+        let mut floor = skip_below;
+        let mut kth_best: Option<f64> = None;
+        let mut top: Vec<f64> = Vec::new();
+        for &(bound, name_id) in ranked {
+            if kth_best.is_some_and(|kth| bound < kth * BOUND_SLACK) {
+                break;
+            }
+            let Some(name) = self.names.get(name_id as usize) else {
+                continue;
+            };
+            let Some(score) =
+                self.name_score(query_terms, name_id, candidate_terms, floor, scratch)
+            else {
+                continue;
+            };
+            let slot = scratch.best.entry(name.entity).or_insert((score, name_id));
+            if score > slot.0 {
+                *slot = (score, name_id);
+            }
+            if !name_decides
+                || score < options.threshold
+                || kth_best.is_some_and(|kth| score <= kth)
+            {
+                continue;
+            }
+            // The limit-th best hit so far, with the schema qualifier (the only one left) applied.
+            top.clear();
+            top.extend(scratch.best.iter().filter_map(|(&entity, &(s, _))| {
+                let indexed = self.entities.get(entity as usize)?;
+                let s = s * qualifiers::schema_factor(query, &indexed.entity);
+                (s >= options.threshold).then_some(s)
+            }));
+            if top.len() >= limit {
+                top.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+                if let Some(&kth) = top.get(limit - 1) {
+                    kth_best = Some(kth);
+                    floor = floor.max(kth);
+                }
+            }
+        }
     }
 
     fn hit(
@@ -118,17 +240,24 @@ impl Index {
         score: f64,
         entity_no: u32,
         name_id: u32,
-        qualifiers: Vec<crate::score::QualifierEffect>,
+        qualifiers: Vec<QualifierEffect>,
+        scratch: &mut AlignScratch,
     ) -> Option<Hit> {
         let indexed = self.entities.get(entity_no as usize)?;
         let name = self.names.get(name_id as usize)?;
         let list = self.lists.get(usize::from(indexed.list))?;
-        let candidate: Vec<Term<'_>> = name.tokens.iter().map(|&t| self.dictionary.term(t)).collect();
+        let candidate: Vec<Term<'_>> = name
+            .tokens
+            .iter()
+            .map(|&t| self.dictionary.term(t))
+            .collect();
         let merged_q = merge_split_words(query_terms, &candidate);
         let merged_c = merge_split_words(&candidate, query_terms);
         let q = merged_q.as_deref().unwrap_or(query_terms);
         let c = merged_c.as_deref().unwrap_or(&candidate);
-        let alignment = align(q, c, &mut |x, y| token_similarity(x, y));
+        let mut sims = Vec::with_capacity(q.len() * c.len());
+        similarity_matrix(q, c, &mut sims);
+        let alignment = align(q, c, &sims, scratch);
         let matched = indexed.entity.names.get(usize::from(name.original_index));
         Some(Hit {
             entity: super::EntityRef(entity_no),
@@ -140,96 +269,131 @@ impl Index {
             matched_name: matched.map(|n| n.text.clone()).unwrap_or_default(),
             matched_name_kind: name.kind,
             score,
-            explanation: Explanation { name: NameMatch::from_alignment(&alignment, q, c), qualifiers, score },
+            explanation: Explanation {
+                name: NameMatch::from_alignment(&alignment, q, c),
+                qualifiers,
+                score,
+            },
         })
     }
 
-    fn best_name_of(&self, entity: u32, query_terms: &[Term<'_>], memo: &mut FxHashMap<(u32, u32), f64>) -> Option<u32> {
-        let ids: Vec<u32> = self.names.iter().enumerate().filter(|(_, n)| n.entity == entity).map(|(i, _)| i as u32).collect();
-        ids.into_iter().max_by(|&a, &b| self.name_score(query_terms, a, memo).total_cmp(&self.name_score(query_terms, b, memo)))
-    }
-
-    fn name_score(&self, query_terms: &[Term<'_>], name_id: u32, memo: &mut FxHashMap<(u32, u32), f64>) -> f64 {
-        let Some(name) = self.names.get(name_id as usize) else { return 0.0 };
-        let candidate: Vec<Term<'_>> = name.tokens.iter().map(|&t| self.dictionary.term(t)).collect();
-        let merged_q = merge_split_words(query_terms, &candidate);
-        let merged_c = merge_split_words(&candidate, query_terms);
-        let q = merged_q.as_deref().unwrap_or(query_terms);
-        let c = merged_c.as_deref().unwrap_or(&candidate);
-        let mut similarity = |x: &Term<'_>, y: &Term<'_>| match (x.id, y.id, merged_q.is_none() && merged_c.is_none()) {
-            (Some(i), Some(j), true) => *memo.entry((i, j)).or_insert_with(|| token_similarity(x, y)),
-            _ => token_similarity(x, y),
+    /// The name score of indexed name `name_id` against the query, or `None` when an upper bound
+    /// shows it is below `skip_below` (it cannot become a hit). Token similarities
+    /// come from the per-query memo; joined split words ("jin ping" / "jinping") are decided on
+    /// memoised similarities too, and only a candidate that really joins takes a slower path.
+    fn name_score<'a>(
+        &'a self,
+        query: &QueryTerms,
+        name_id: u32,
+        candidate: &mut Vec<Term<'a>>,
+        skip_below: f64,
+        scratch: &mut Scratch,
+    ) -> Option<f64> {
+        let name = self.names.get(name_id as usize)?;
+        candidate.clear();
+        candidate.extend(name.tokens.iter().map(|&t| self.dictionary.term(t)));
+        let q = &query.terms;
+        let nc = candidate.len();
+        let mut sims = std::mem::take(&mut scratch.sims);
+        sims.clear();
+        for qi in 0..q.len() {
+            for &token in name.tokens.iter() {
+                let s = self.similarity(query, qi, token, scratch);
+                sims.push(s);
+            }
+        }
+        let merges = &mut scratch.merges;
+        merges.query_groups.clear();
+        merges.candidate_groups.clear();
+        if may_merge(q, candidate) {
+            let single = |i: usize, w: usize| sims.get(i * nc + w).copied().unwrap_or(0.0);
+            let mut groups = std::mem::take(&mut merges.query_groups);
+            let mut together = |start: usize, len: usize, w: usize| {
+                let word_id = name.tokens.get(w).copied().unwrap_or(u32::MAX);
+                let memo_key = [
+                    (u32::try_from(start).unwrap_or(u32::MAX) << 8)
+                        | u32::try_from(len).unwrap_or(0),
+                    word_id,
+                    0,
+                    0,
+                ];
+                let parts = q
+                    .get(start..start + len)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| t.text.as_ref());
+                joined_similarity(merges, memo_key, parts, candidate.get(w))
+            };
+            find_merges(q, candidate, &single, &mut together, &mut groups);
+            merges.query_groups = groups;
+        }
+        if may_merge(candidate, q) {
+            let single = |i: usize, w: usize| sims.get(w * nc + i).copied().unwrap_or(0.0);
+            let mut groups = std::mem::take(&mut merges.candidate_groups);
+            let mut together = |start: usize, len: usize, w: usize| {
+                let run = name.tokens.get(start..start + len).unwrap_or_default();
+                let id = |k: usize| run.get(k).copied().unwrap_or(u32::MAX);
+                let memo_key = [
+                    u32::try_from(w).unwrap_or(u32::MAX) | CANDIDATE_SIDE,
+                    id(0),
+                    id(1),
+                    id(2),
+                ];
+                let parts = candidate
+                    .get(start..start + len)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| t.text.as_ref());
+                joined_similarity(merges, memo_key, parts, q.get(w))
+            };
+            find_merges(candidate, q, &single, &mut together, &mut groups);
+            merges.candidate_groups = groups;
+        }
+        let score = if merges.query_groups.is_empty() && merges.candidate_groups.is_empty() {
+            let bound = score_upper_bound(q, candidate, &sims);
+            (bound >= skip_below).then(|| alignment_score(q, candidate, &sims, &mut scratch.align))
+        } else {
+            let merged_q =
+                (!merges.query_groups.is_empty()).then(|| apply_merges(q, &merges.query_groups));
+            let merged_c = (!merges.candidate_groups.is_empty())
+                .then(|| apply_merges(candidate, &merges.candidate_groups));
+            let side_q = merged_q.as_deref().unwrap_or(q);
+            let side_c = merged_c.as_deref().unwrap_or(candidate);
+            similarity_matrix(side_q, side_c, &mut sims);
+            Some(alignment_score(side_q, side_c, &sims, &mut scratch.align))
         };
-        align(q, c, &mut similarity).score
+        scratch.sims = sims;
+        score
     }
+}
 
-    /// Names worth scoring fully: those sharing a near token with the query's rarest tokens,
-    /// ranked by an optimistic bound of their score.
-    fn candidates(&self, query_terms: &[Term<'_>], threshold: f64, memo: &mut FxHashMap<(u32, u32), f64>) -> Vec<u32> {
-        let total: f64 = query_terms.iter().map(|t| t.weight).sum();
-        let mut order: Vec<usize> = (0..query_terms.len()).collect();
-        order.sort_by(|&a, &b| {
-            let w = |i: usize| query_terms.get(i).map_or(0.0, |t| t.weight);
-            w(b).total_cmp(&w(a))
-        });
-        // A name matching none of the generating tokens scores at most rest / (rest + γ·used);
-        // generate from the rarest tokens until that bound falls below the threshold.
-        let mut generating = Vec::new();
-        let mut used = 0.0;
-        for &i in &order {
-            let rest = total - used;
-            if !generating.is_empty() && rest / (rest + UNMATCHED_FACTOR * used) < threshold * BOUND_SLACK {
-                break;
-            }
-            generating.push(i);
-            used += query_terms.get(i).map_or(0.0, |t| t.weight);
-        }
-        let unused = total - used;
-        let mut evidence: FxHashMap<u32, f64> = FxHashMap::default();
-        let mut near = Vec::new();
-        let concatenations: Vec<String> = query_terms.windows(2).map(|w| w.iter().map(|t| t.text.as_ref()).collect::<String>()).collect();
-        for &qi in &generating {
-            let Some(term) = query_terms.get(qi) else { continue };
-            near.clear();
-            if let Some(id) = self.dictionary.lookup(&term.text, term.kind) {
-                near.push(id);
-            }
-            if term.kind == TokenKind::Word {
-                self.dictionary.near(&term.text, &term.key, &mut near);
-            }
-            for &token in &near {
-                let candidate = self.dictionary.term(token);
-                let key = (term.id.unwrap_or(u32::MAX), token);
-                let s = *memo.entry(key).or_insert_with(|| token_similarity(term, &candidate));
-                if s < MIN_ALIGN_SIMILARITY {
-                    continue;
-                }
-                for &name in self.dictionary.postings(token) {
-                    *evidence.entry(name).or_insert(0.0) += s * term.weight;
-                }
-            }
-            // A query writing "jin ping" where the list has "jinping".
-            if let Some(joined) = concatenations.get(qi).and_then(|c| self.dictionary.lookup(c, TokenKind::Word)) {
-                let weight = term.weight + query_terms.get(qi + 1).map_or(0.0, |t| t.weight);
-                for &name in self.dictionary.postings(joined) {
-                    *evidence.entry(name).or_insert(0.0) += weight;
-                }
-            }
-        }
-        let mut ranked: Vec<(f64, u32)> = evidence
-            .into_iter()
-            .filter_map(|(name_id, found)| {
-                let name = self.names.get(name_id as usize)?;
-                // Optimistic: the query tokens that did not generate may all match.
-                let found = (found + unused).min(total);
-                let missing_query = total - found;
-                let missing_candidate = (f64::from(name.total_weight) - found).max(0.0);
-                let bound = found / (found + UNMATCHED_FACTOR * (missing_query + missing_candidate));
-                (bound >= threshold * BOUND_SLACK).then_some((bound, name_id))
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(MAX_CANDIDATES);
-        ranked.into_iter().map(|(_, id)| id).collect()
+/// Marks a candidate-side entry of the merge memo.
+const CANDIDATE_SIDE: u32 = 1 << 31;
+
+/// The similarity of the joined spelling of `parts` and `word`, memoised under `memo_key`.
+fn joined_similarity<'p>(
+    merges: &mut MergeScratch,
+    memo_key: [u32; 4],
+    parts: impl Iterator<Item = &'p str>,
+    word: Option<&Term<'_>>,
+) -> f64 {
+    if let Some(&s) = merges.memo.get(&memo_key) {
+        return s;
     }
+    let Some(word) = word else { return 0.0 };
+    merges.joined.clear();
+    for part in parts {
+        merges.joined.push_str(part);
+    }
+    phonetic_key_into(&merges.joined, &mut merges.symbols, &mut merges.key);
+    let joined = Term {
+        text: Cow::Borrowed(&merges.joined),
+        kind: TokenKind::Word,
+        key: Cow::Borrowed(&merges.key),
+        weight: 0.0,
+        id: None,
+    };
+    let s = token_similarity(&joined, word);
+    merges.memo.insert(memo_key, s);
+    s
 }

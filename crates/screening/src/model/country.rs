@@ -22,9 +22,14 @@ const COUNTRY_NAMES: &str = include_str!("../../../../data/names/country_names.t
 static BY_NAME: LazyLock<FxHashMap<String, CountryCode>> = LazyLock::new(|| {
     let mut map = FxHashMap::default();
     for line in COUNTRY_NAMES.lines().filter(|l| !l.starts_with('#')) {
-        let Some((code, names)) = line.split_once('\t') else { continue };
-        let Ok(code) = CountryCode::from_alpha2(code) else { continue };
-        map.entry(code.as_str().to_ascii_lowercase()).or_insert(code);
+        let Some((code, names)) = line.split_once('\t') else {
+            continue;
+        };
+        let Ok(code) = CountryCode::from_alpha2(code) else {
+            continue;
+        };
+        map.entry(code.as_str().to_ascii_lowercase())
+            .or_insert(code);
         for name in names.split('|') {
             // The first territory to claim a variant keeps it: the table lists sovereign
             // countries before most dependent territories' weak names.
@@ -37,9 +42,10 @@ static BY_NAME: LazyLock<FxHashMap<String, CountryCode>> = LazyLock::new(|| {
 impl CountryCode {
     pub fn from_alpha2(code: &str) -> Result<Self, InvalidCountryCode> {
         match code.trim().as_bytes() {
-            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-                Ok(CountryCode([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
-            }
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Ok(CountryCode([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+            ])),
             _ => Err(InvalidCountryCode(code.to_owned())),
         }
     }
@@ -87,7 +93,10 @@ impl CountryCode {
 fn name_key(name: &str) -> String {
     let ascii = any_ascii::any_ascii(name).to_ascii_lowercase();
     let mut key = String::with_capacity(ascii.len());
-    for word in ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         if !key.is_empty() {
             key.push(' ');
         }
@@ -128,7 +137,10 @@ mod tests {
         assert_eq!(code("Russia").as_deref(), Some("RU"));
         assert_eq!(code("Korea, North").as_deref(), Some("KP"));
         assert_eq!(code("Iran (Islamic Republic of)").as_deref(), Some("IR"));
-        assert_eq!(code("Democratic People's Republic of Korea").as_deref(), Some("KP"));
+        assert_eq!(
+            code("Democratic People's Republic of Korea").as_deref(),
+            Some("KP")
+        );
         assert_eq!(code("Burma").as_deref(), Some("MM"));
         assert_eq!(code("United Kingdom").as_deref(), Some("GB"));
         assert_eq!(code("Atlantis"), None);

@@ -43,7 +43,8 @@ impl PartialDate {
             (None, Some(_)) => return Err(invalid()),
             (Some(m), _) if !(1..=12).contains(&m) => return Err(invalid()),
             (Some(m), Some(d)) => {
-                let valid = chrono::NaiveDate::from_ymd_opt(i32::from(year), u32::from(m), u32::from(d));
+                let valid =
+                    chrono::NaiveDate::from_ymd_opt(i32::from(year), u32::from(m), u32::from(d));
                 if valid.is_none() {
                     return Err(invalid());
                 }
@@ -74,7 +75,9 @@ impl PartialDate {
         match parts.as_slice() {
             [y] if y.len() == 4 => Self::year(num(y)?),
             [y, m] if y.len() == 4 => Self::new(num(y)?, Some(small(num(m)?)?), None),
-            [y, m, d] if y.len() == 4 => Self::new(num(y)?, Some(small(num(m)?)?), Some(small(num(d)?)?)),
+            [y, m, d] if y.len() == 4 => {
+                Self::new(num(y)?, Some(small(num(m)?)?), Some(small(num(d)?)?))
+            }
             _ => Err(invalid()),
         }
         .map_err(|_| invalid())
@@ -83,7 +86,11 @@ impl PartialDate {
     /// Compares at the coarser precision of the two dates.
     pub fn agreement(&self, other: &PartialDate) -> DateAgreement {
         if self.year != other.year {
-            return if self.year.abs_diff(other.year) == 1 { DateAgreement::Near } else { DateAgreement::Different };
+            return if self.year.abs_diff(other.year) == 1 {
+                DateAgreement::Near
+            } else {
+                DateAgreement::Different
+            };
         }
         let months = (self.month, other.month);
         if let (Some(a), Some(b)) = months {
@@ -157,9 +164,18 @@ mod tests {
         let year = PartialDate::parse_iso("1978")?;
         let full = PartialDate::parse_iso("1978-12-05")?;
         assert_eq!(year.agreement(&full), DateAgreement::Same);
-        assert_eq!(full.agreement(&PartialDate::parse_iso("1979-12-05")?), DateAgreement::Near);
-        assert_eq!(full.agreement(&PartialDate::parse_iso("1990")?), DateAgreement::Different);
-        assert_eq!(full.agreement(&PartialDate::parse_iso("1978-11-12")?), DateAgreement::Near);
+        assert_eq!(
+            full.agreement(&PartialDate::parse_iso("1979-12-05")?),
+            DateAgreement::Near
+        );
+        assert_eq!(
+            full.agreement(&PartialDate::parse_iso("1990")?),
+            DateAgreement::Different
+        );
+        assert_eq!(
+            full.agreement(&PartialDate::parse_iso("1978-11-12")?),
+            DateAgreement::Near
+        );
         Ok(())
     }
 }

@@ -58,7 +58,10 @@ impl Entity {
         if text.is_empty() || self.names.iter().any(|n| n.text == text) {
             return;
         }
-        self.names.push(EntityName { text: text.to_owned(), kind });
+        self.names.push(EntityName {
+            text: text.to_owned(),
+            kind,
+        });
     }
 
     pub fn primary_name(&self) -> &str {
@@ -102,7 +105,10 @@ impl Entity {
 
     /// Nationalities and other countries together, as the country qualifier uses them.
     pub fn all_countries(&self) -> impl Iterator<Item = CountryCode> + '_ {
-        self.nationalities.iter().chain(self.countries.iter()).copied()
+        self.nationalities
+            .iter()
+            .chain(self.countries.iter())
+            .copied()
     }
 }
 

@@ -20,7 +20,14 @@ impl IdKind {
     /// Whether a shared value of this kind identifies the party with certainty. `Other` and
     /// registration numbers are too often reused across registries to short-circuit.
     pub fn is_decisive(self) -> bool {
-        matches!(self, IdKind::Passport | IdKind::NationalId | IdKind::TaxId | IdKind::Imo | IdKind::CryptoWallet)
+        matches!(
+            self,
+            IdKind::Passport
+                | IdKind::NationalId
+                | IdKind::TaxId
+                | IdKind::Imo
+                | IdKind::CryptoWallet
+        )
     }
 
     /// Classifies the free-text kinds lists use ("Passport", "Tax ID No.", "Vessel Registration
@@ -35,9 +42,17 @@ impl IdKind {
             IdKind::Imo
         } else if l.contains("tax") || l.contains("inn") || l.contains("vat") || l.contains("ssn") {
             IdKind::TaxId
-        } else if l.contains("national") || l.contains("cedula") || l.contains("c.u.r.p") || l.contains("personal id") {
+        } else if l.contains("national")
+            || l.contains("cedula")
+            || l.contains("c.u.r.p")
+            || l.contains("personal id")
+        {
             IdKind::NationalId
-        } else if l.contains("registration") || l.contains("ogrn") || l.contains("regist") || l.contains("lei") {
+        } else if l.contains("registration")
+            || l.contains("ogrn")
+            || l.contains("regist")
+            || l.contains("lei")
+        {
             IdKind::Registration
         } else {
             IdKind::Other
@@ -59,7 +74,11 @@ pub struct Identifier {
 pub struct InvalidIdentifier(pub String);
 
 impl Identifier {
-    pub fn new(kind: IdKind, value: &str, country: Option<CountryCode>) -> Result<Self, InvalidIdentifier> {
+    pub fn new(
+        kind: IdKind,
+        value: &str,
+        country: Option<CountryCode>,
+    ) -> Result<Self, InvalidIdentifier> {
         let normalized: String = value
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -69,7 +88,11 @@ impl Identifier {
         if normalized.len() < 4 {
             return Err(InvalidIdentifier(value.to_owned()));
         }
-        Ok(Identifier { kind, value: normalized, country })
+        Ok(Identifier {
+            kind,
+            value: normalized,
+            country,
+        })
     }
 
     pub fn kind(&self) -> IdKind {
@@ -88,7 +111,9 @@ impl Identifier {
     /// does not know what a number is).
     pub fn matches(&self, other: &Identifier) -> bool {
         self.value == other.value
-            && (self.kind == other.kind || self.kind == IdKind::Other || other.kind == IdKind::Other)
+            && (self.kind == other.kind
+                || self.kind == IdKind::Other
+                || other.kind == IdKind::Other)
     }
 }
 
@@ -103,8 +128,14 @@ mod tests {
         assert!(a.matches(&b));
         assert_eq!(a.value(), "AB12345");
         assert!(Identifier::new(IdKind::Imo, "--", None).is_err());
-        assert_eq!(IdKind::from_label("Digital Currency Address - XBT"), IdKind::CryptoWallet);
-        assert_eq!(IdKind::from_label("Vessel Registration Identification"), IdKind::Imo);
+        assert_eq!(
+            IdKind::from_label("Digital Currency Address - XBT"),
+            IdKind::CryptoWallet
+        );
+        assert_eq!(
+            IdKind::from_label("Vessel Registration Identification"),
+            IdKind::Imo
+        );
         assert_eq!(IdKind::from_label("Tax ID No."), IdKind::TaxId);
         Ok(())
     }

@@ -20,8 +20,14 @@ impl ListId {
     pub fn new(id: &str) -> Result<Self, InvalidListId> {
         let valid = !id.is_empty()
             && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if valid { Ok(ListId(id.to_owned())) } else { Err(InvalidListId(id.to_owned())) }
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if valid {
+            Ok(ListId(id.to_owned()))
+        } else {
+            Err(InvalidListId(id.to_owned()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -92,7 +98,11 @@ pub struct SnapshotMeta {
 
 impl SnapshotMeta {
     pub fn new(list: ListId) -> Self {
-        SnapshotMeta { list, published: None, version: None }
+        SnapshotMeta {
+            list,
+            published: None,
+            version: None,
+        }
     }
 
     pub fn published(mut self, date: NaiveDate) -> Self {
@@ -114,13 +124,27 @@ pub struct ListSnapshot {
 impl ListSnapshot {
     /// `file_published` is the date the file states (UN `dateGenerated`, CSL import dates); the
     /// caller's date is used only when the file has none.
-    pub fn new(meta: &SnapshotMeta, content_hash: ContentHash, file_published: Option<NaiveDate>, entities: Vec<Entity>) -> Self {
+    pub fn new(
+        meta: &SnapshotMeta,
+        content_hash: ContentHash,
+        file_published: Option<NaiveDate>,
+        entities: Vec<Entity>,
+    ) -> Self {
         let published = file_published.or(meta.published);
         let version = meta.version.clone().unwrap_or_else(|| {
             let date = published.map_or_else(|| "undated".to_owned(), |d| d.to_string());
-            format!("{date}+{}", content_hash.as_str().get(..12).unwrap_or_default())
+            format!(
+                "{date}+{}",
+                content_hash.as_str().get(..12).unwrap_or_default()
+            )
         });
-        ListSnapshot { list: meta.list.clone(), version, content_hash, published, entities }
+        ListSnapshot {
+            list: meta.list.clone(),
+            version,
+            content_hash,
+            published,
+            entities,
+        }
     }
 
     pub fn list(&self) -> &ListId {
@@ -186,7 +210,10 @@ mod tests {
 
     #[test]
     fn multi_part_hash_depends_on_boundaries() {
-        assert_ne!(ContentHash::of_parts(&[b"ab", b"c"]), ContentHash::of_parts(&[b"a", b"bc"]));
+        assert_ne!(
+            ContentHash::of_parts(&[b"ab", b"c"]),
+            ContentHash::of_parts(&[b"a", b"bc"])
+        );
         assert_eq!(ContentHash::of(b"").as_str().len(), 64);
     }
 

@@ -58,7 +58,11 @@ pub(crate) fn parse(source: &str) -> Result<Yaml, YamlError> {
             let text = strip_comment(raw);
             let trimmed = text.trim_end();
             let indent = trimmed.len() - trimmed.trim_start().len();
-            (!trimmed.trim().is_empty()).then(|| Line { number: i + 1, indent, text: trimmed.trim_start().to_owned() })
+            (!trimmed.trim().is_empty()).then(|| Line {
+                number: i + 1,
+                indent,
+                text: trimmed.trim_start().to_owned(),
+            })
         })
         .collect();
     let mut lines = lines;
@@ -66,7 +70,10 @@ pub(crate) fn parse(source: &str) -> Result<Yaml, YamlError> {
     let indent = lines.first().map_or(0, |l| l.indent);
     let doc = block(&mut lines, &mut pos, indent)?;
     match lines.get(pos) {
-        Some(line) => Err(YamlError { line: line.number, message: "unexpected indentation".into() }),
+        Some(line) => Err(YamlError {
+            line: line.number,
+            message: "unexpected indentation".into(),
+        }),
         None => Ok(doc),
     }
 }
@@ -77,7 +84,11 @@ fn strip_comment(raw: &str) -> &str {
     for (i, c) in raw.char_indices() {
         match (quote, c) {
             (None, '#') if previous.is_whitespace() => return raw.get(..i).unwrap_or_default(),
-            (None, '"' | '\'') if previous.is_whitespace() || previous == '[' || previous == ',' => quote = Some(c),
+            (None, '"' | '\'')
+                if previous.is_whitespace() || previous == '[' || previous == ',' =>
+            {
+                quote = Some(c)
+            }
             (Some(q), c) if c == q => quote = None,
             _ => {}
         }
@@ -87,8 +98,14 @@ fn strip_comment(raw: &str) -> &str {
 }
 
 fn block(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Yaml, YamlError> {
-    let is_list = lines.get(*pos).is_some_and(|l| l.text == "-" || l.text.starts_with("- "));
-    if is_list { list(lines, pos, indent) } else { map(lines, pos, indent) }
+    let is_list = lines
+        .get(*pos)
+        .is_some_and(|l| l.text == "-" || l.text.starts_with("- "));
+    if is_list {
+        list(lines, pos, indent)
+    } else {
+        map(lines, pos, indent)
+    }
 }
 
 fn list(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Yaml, YamlError> {
@@ -97,11 +114,20 @@ fn list(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Yaml, Yaml
         if line.indent != indent || !(line.text == "-" || line.text.starts_with("- ")) {
             break;
         }
-        let content = line.text.get(1..).unwrap_or_default().trim_start().to_owned();
+        let content = line
+            .text
+            .get(1..)
+            .unwrap_or_default()
+            .trim_start()
+            .to_owned();
         if content.is_empty() {
             *pos += 1;
             let child = lines.get(*pos).map_or(indent + 2, |l| l.indent);
-            items.push(if child > indent { block(lines, pos, child)? } else { Yaml::Scalar(String::new()) });
+            items.push(if child > indent {
+                block(lines, pos, child)?
+            } else {
+                Yaml::Scalar(String::new())
+            });
         } else if split_key(&content).is_some() {
             // "- key: value" opens a map whose keys sit where "key" starts.
             let key_indent = indent + (line.text.len() - content.len());
@@ -125,7 +151,10 @@ fn map(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Yaml, YamlE
             break;
         }
         let Some((key, value)) = split_key(&line.text) else {
-            return Err(YamlError { line: line.number, message: format!("expected `key: value`, found {:?}", line.text) });
+            return Err(YamlError {
+                line: line.number,
+                message: format!("expected `key: value`, found {:?}", line.text),
+            });
         };
         *pos += 1;
         let value = if value.is_empty() {
@@ -134,7 +163,9 @@ fn map(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Yaml, YamlE
                     let child = next.indent;
                     block(lines, pos, child)?
                 }
-                Some(next) if next.indent == indent && next.text.starts_with("- ") => list(lines, pos, indent)?,
+                Some(next) if next.indent == indent && next.text.starts_with("- ") => {
+                    list(lines, pos, indent)?
+                }
                 _ => Yaml::Scalar(String::new()),
             }
         } else {
@@ -148,16 +179,21 @@ fn map(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Yaml, YamlE
 /// Splits `key: value` where the key is a plain identifier-like word.
 fn split_key(text: &str) -> Option<(String, String)> {
     let (key, value) = text.split_once(':')?;
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    (plain && (value.is_empty() || value.starts_with(' '))).then(|| (key.to_owned(), value.trim().to_owned()))
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    (plain && (value.is_empty() || value.starts_with(' ')))
+        .then(|| (key.to_owned(), value.trim().to_owned()))
 }
 
 fn scalar(text: &str, line: usize) -> Result<Yaml, YamlError> {
     let t = text.trim();
     if let Some(inner) = t.strip_prefix('[') {
-        let inner = inner
-            .strip_suffix(']')
-            .ok_or_else(|| YamlError { line, message: "flow list without closing `]`".into() })?;
+        let inner = inner.strip_suffix(']').ok_or_else(|| YamlError {
+            line,
+            message: "flow list without closing `]`".into(),
+        })?;
         let mut items = Vec::new();
         let mut current = String::new();
         let mut quote: Option<char> = None;
@@ -178,9 +214,15 @@ fn scalar(text: &str, line: usize) -> Result<Yaml, YamlError> {
         if !current.trim().is_empty() {
             items.push(current);
         }
-        return items.iter().map(|s| scalar(s, line)).collect::<Result<Vec<_>, _>>().map(Yaml::List);
+        return items
+            .iter()
+            .map(|s| scalar(s, line))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Yaml::List);
     }
-    let unquoted = if t.len() >= 2 && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\''))) {
+    let unquoted = if t.len() >= 2
+        && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\'')))
+    {
         t.get(1..t.len() - 1).unwrap_or_default().to_owned()
     } else {
         t.to_owned()
@@ -199,12 +241,25 @@ mod tests {
         )?;
         let types = doc.get("types").map(Yaml::items).unwrap_or_default();
         assert_eq!(types.len(), 2);
-        assert_eq!(types.first().and_then(|t| t.get("display")).and_then(Yaml::as_str), Some("PLC"));
         assert_eq!(
-            types.first().and_then(|t| t.get("aliases")).map(Yaml::strings),
+            types
+                .first()
+                .and_then(|t| t.get("display"))
+                .and_then(Yaml::as_str),
+            Some("PLC")
+        );
+        assert_eq!(
+            types
+                .first()
+                .and_then(|t| t.get("aliases"))
+                .map(Yaml::strings),
             Some(vec!["Public Limited Company", "in", "d'a"])
         );
-        assert_eq!(doc.get("PAIRS").map(|p| p.items().first().map(Yaml::strings)), Some(Some(vec!["0", "o"])));
+        assert_eq!(
+            doc.get("PAIRS")
+                .map(|p| p.items().first().map(Yaml::strings)),
+            Some(Some(vec!["0", "o"]))
+        );
         assert_eq!(doc.get("WORDS").map(Yaml::strings), Some(vec!["a", "b c"]));
         Ok(())
     }

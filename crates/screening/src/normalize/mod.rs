@@ -7,6 +7,7 @@ mod tokens;
 mod translit;
 
 pub use phonetic::phonetic_key;
+pub(crate) use phonetic::phonetic_key_into;
 pub use tokens::{Token, TokenKind};
 
 use serde::{Deserialize, Serialize};
@@ -63,11 +64,19 @@ pub fn normalize_name(text: &str, schema: Schema) -> NormalizedName {
         Schema::Vessel | Schema::Aircraft => vec![&TABLES.object_prefixes, &TABLES.org_prefixes],
     };
     drop_prefixes(&mut words, &prefixes);
-    let spans = if schema == Schema::Person { Vec::new() } else { legal_form_spans(&words, forms) };
+    let spans = if schema == Schema::Person {
+        Vec::new()
+    } else {
+        legal_form_spans(&words, forms)
+    };
     let mut tokens = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
-        if let Some((len, class)) = spans.iter().find(|(start, _, _)| *start == i).map(|(_, len, class)| (*len, class)) {
+        if let Some((len, class)) = spans
+            .iter()
+            .find(|(start, _, _)| *start == i)
+            .map(|(_, len, class)| (*len, class))
+        {
             tokens.push(Token::new(class.clone(), TokenKind::LegalForm));
             i += len;
         } else {
@@ -89,8 +98,13 @@ fn reorder_surname_first(latin: &str, schema: Schema, forms: &LegalForms) -> Vec
     {
         let head_tokens = split_tokens(head);
         let tail_tokens = split_tokens(tail);
-        let tail_is_legal = schema != Schema::Person && !legal_form_spans(&tail_tokens, forms).is_empty();
-        if !head_tokens.is_empty() && !tail_tokens.is_empty() && head_tokens.len() <= 4 && !tail_is_legal {
+        let tail_is_legal =
+            schema != Schema::Person && !legal_form_spans(&tail_tokens, forms).is_empty();
+        if !head_tokens.is_empty()
+            && !tail_tokens.is_empty()
+            && head_tokens.len() <= 4
+            && !tail_is_legal
+        {
             return tail_tokens.into_iter().chain(head_tokens).collect();
         }
     }
@@ -99,10 +113,19 @@ fn reorder_surname_first(latin: &str, schema: Schema, forms: &LegalForms) -> Vec
 
 fn drop_prefixes(words: &mut Vec<String>, tables: &[&Vec<Vec<String>>]) {
     loop {
+        // Most names start with no title: one set lookup rules every prefix out.
+        if words
+            .first()
+            .is_none_or(|first| !TABLES.prefix_first_words.contains(first))
+        {
+            return;
+        }
         let matched = tables
             .iter()
             .flat_map(|t| t.iter())
-            .find(|prefix| prefix.len() < words.len() && words.get(..prefix.len()) == Some(prefix.as_slice()))
+            .find(|prefix| {
+                prefix.len() < words.len() && words.get(..prefix.len()) == Some(prefix.as_slice())
+            })
             .map(Vec::len);
         match matched {
             Some(len) => {
@@ -122,9 +145,13 @@ fn legal_form_spans(words: &[String], forms: &LegalForms) -> Vec<(usize, usize, 
         let mut found = None;
         if forms.first_tokens.contains(first) {
             for len in (1..=forms.max_tokens.min(words.len() - i)).rev() {
-                let Some(phrase) = words.get(i..i + len) else { continue };
+                let Some(phrase) = words.get(i..i + len) else {
+                    continue;
+                };
                 let key = phrase.join(" ");
-                let Some(class) = forms.by_phrase.get(&key) else { continue };
+                let Some(class) = forms.by_phrase.get(&key) else {
+                    continue;
+                };
                 if (key.len() <= 2 || class.len() <= 2) && i + len != words.len() {
                     continue;
                 }
@@ -158,12 +185,24 @@ mod tests {
 
     #[test]
     fn canonical_forms() {
-        assert_eq!(norm("PUTIN, Vladimir Vladimirovich", Schema::Person), "vladimir vladimirovich putin");
+        assert_eq!(
+            norm("PUTIN, Vladimir Vladimirovich", Schema::Person),
+            "vladimir vladimirovich putin"
+        );
         assert_eq!(norm("Путин, Владимир", Schema::Unknown), "vladimir putin");
         assert_eq!(norm("President Putin", Schema::Unknown), "putin");
-        assert_eq!(norm("ANGLO-CARIBBEAN CO., LTD.", Schema::Organization), "anglo caribbean coltd");
-        assert_eq!(norm("а С А", Schema::Organization), norm("a s a", Schema::Organization));
-        assert_eq!(norm("Rosneft Public Limited Company", Schema::Organization), "rosneft plc");
+        assert_eq!(
+            norm("ANGLO-CARIBBEAN CO., LTD.", Schema::Organization),
+            "anglo caribbean coltd"
+        );
+        assert_eq!(
+            norm("а С А", Schema::Organization),
+            norm("a s a", Schema::Organization)
+        );
+        assert_eq!(
+            norm("Rosneft Public Limited Company", Schema::Organization),
+            "rosneft plc"
+        );
         assert_eq!(norm("11420 CORP.", Schema::Organization), "11420 company");
         assert_eq!(norm("M/V SEA STAR", Schema::Vessel), "sea star");
     }
@@ -172,13 +211,35 @@ mod tests {
     fn kinds_are_assigned() {
         let name = normalize_name("V. Putin 7th Trading LLC", Schema::Unknown);
         let kinds: Vec<TokenKind> = name.tokens().iter().map(Token::kind).collect();
-        assert_eq!(kinds, [TokenKind::Initial, TokenKind::Word, TokenKind::Number, TokenKind::Word, TokenKind::LegalForm]);
+        assert_eq!(
+            kinds,
+            [
+                TokenKind::Initial,
+                TokenKind::Word,
+                TokenKind::Number,
+                TokenKind::Word,
+                TokenKind::LegalForm
+            ]
+        );
     }
 
     #[test]
     fn idempotent_on_examples() {
-        for text in ["PUTIN, Vladimir", "Mr Dr Smith", "The Bank S.A.", "GAZPROM NEFT PAO", "Ооо Ромашка", "in co", "SA"] {
-            for schema in [Schema::Person, Schema::Organization, Schema::Unknown, Schema::Vessel] {
+        for text in [
+            "PUTIN, Vladimir",
+            "Mr Dr Smith",
+            "The Bank S.A.",
+            "GAZPROM NEFT PAO",
+            "Ооо Ромашка",
+            "in co",
+            "SA",
+        ] {
+            for schema in [
+                Schema::Person,
+                Schema::Organization,
+                Schema::Unknown,
+                Schema::Vessel,
+            ] {
                 let once = norm(text, schema);
                 assert_eq!(norm(&once, schema), once, "{text} as {schema}");
             }

@@ -46,19 +46,44 @@ fn fold(b: u8) -> u8 {
     }
 }
 
+/// The digraph starting at `at`, if any: its length and symbol. Patterns are tried in table
+/// order (longest first where they overlap), compared byte by byte.
+fn digraph_at(bytes: &[u8], at: usize) -> Option<(usize, u8)> {
+    let first = *bytes.get(at)?;
+    DIGRAPHS
+        .iter()
+        .filter(|(pattern, _)| pattern.first() == Some(&first))
+        .find(|(pattern, _)| {
+            pattern
+                .iter()
+                .enumerate()
+                .all(|(k, c)| bytes.get(at + k) == Some(c))
+        })
+        .map(|(pattern, symbol)| (pattern.len(), *symbol))
+}
+
 /// The key of one word; empty for tokens with digits or without letters.
 pub fn phonetic_key(word: &str) -> String {
+    let mut key = String::new();
+    phonetic_key_into(word, &mut Vec::new(), &mut key);
+    key
+}
+
+/// [`phonetic_key`] into `key` (cleared first), with `symbols` as working space: scoring calls it
+/// in loops and reuses both buffers.
+pub(crate) fn phonetic_key_into(word: &str, symbols: &mut Vec<u8>, key: &mut String) {
+    key.clear();
+    symbols.clear();
     let bytes = word.as_bytes();
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_lowercase) {
-        return String::new();
+        return;
     }
     // First pass: digraphs to one symbol, vowels to '*'.
-    let mut symbols: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if let Some((pattern, symbol)) = DIGRAPHS.iter().find(|(p, _)| bytes.get(i..i + p.len()) == Some(*p)) {
-            symbols.push(if *symbol == b'u' { b'*' } else { *symbol });
-            i += pattern.len();
+        if let Some((len, symbol)) = digraph_at(bytes, i) {
+            symbols.push(if symbol == b'u' { b'*' } else { symbol });
+            i += len;
             continue;
         }
         // A leading "y" before a vowel is a consonant ("Yusuf" / "Jusuf").
@@ -66,12 +91,11 @@ pub fn phonetic_key(word: &str) -> String {
         symbols.push(match b {
             b'y' if i == 0 && next_is_vowel => b'j',
             b if is_vowel(b) => b'*',
-            b'x' => b'x',
             b => b,
         });
         i += 1;
     }
-    let mut key = Vec::with_capacity(symbols.len());
+    let mut last: Option<u8> = None;
     for (i, &s) in symbols.iter().enumerate() {
         if s == b'*' {
             continue;
@@ -80,25 +104,27 @@ pub fn phonetic_key(word: &str) -> String {
         let next = symbols.get(i + 1).copied();
         // "w"/"v" between consonants is a written long vowel in transliterated Arabic and
         // Hebrew ("mhmwd", "bwtyn").
-        if matches!(s, b'w' | b'v') && previous.is_some_and(|p| p != b'*') && next.is_none_or(|n| n != b'*') {
+        if matches!(s, b'w' | b'v')
+            && previous.is_some_and(|p| p != b'*')
+            && next.is_none_or(|n| n != b'*')
+        {
             continue;
         }
         // A final "h" is silent or a written vowel ("Abdullah" / "Abdulla" / "llh").
         if s == b'h' && next.is_none() && !key.is_empty() {
             continue;
         }
-        let folded = match s {
-            b'x' => {
-                key.extend_from_slice(b"ks");
-                continue;
-            }
-            s => fold(s),
-        };
-        if key.last() != Some(&folded) {
-            key.push(folded);
+        if s == b'x' {
+            key.push_str("ks");
+            last = Some(b's');
+            continue;
+        }
+        let folded = fold(s);
+        if last != Some(folded) {
+            key.push(char::from(folded));
+            last = Some(folded);
         }
     }
-    String::from_utf8(key).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -30,6 +30,8 @@ pub(crate) struct Tables {
     pub(crate) person_prefixes: Vec<Vec<String>>,
     pub(crate) org_prefixes: Vec<Vec<String>>,
     pub(crate) object_prefixes: Vec<Vec<String>>,
+    /// The first word of every prefix of the three tables above.
+    pub(crate) prefix_first_words: FxHashSet<String>,
     /// Character pairs that look or sound alike; substituting one for the other is cheap.
     pub(crate) similar_pairs: FxHashSet<(u8, u8)>,
 }
@@ -39,7 +41,14 @@ fn normalized_tokens(text: &str) -> Vec<String> {
 }
 
 fn phrases(doc: &Yaml, key: &str) -> Vec<Vec<String>> {
-    let mut out: Vec<Vec<String>> = doc.get(key).map(Yaml::strings).unwrap_or_default().into_iter().map(normalized_tokens).filter(|t| !t.is_empty()).collect();
+    let mut out: Vec<Vec<String>> = doc
+        .get(key)
+        .map(Yaml::strings)
+        .unwrap_or_default()
+        .into_iter()
+        .map(normalized_tokens)
+        .filter(|t| !t.is_empty())
+        .collect();
     // Longest first so "prof dr" is removed before "prof".
     out.sort_by_key(|p| std::cmp::Reverse(p.len()));
     out.dedup();
@@ -63,8 +72,15 @@ fn load_legal_forms(doc: &Yaml, symbols: &Yaml) -> LegalForms {
         if class.is_empty() {
             continue;
         }
-        if let Some(generic) = entry.get("generic").and_then(Yaml::as_str).filter(|g| !g.is_empty()) {
-            forms.generic.entry(class.clone()).or_insert_with(|| generic.to_owned());
+        if let Some(generic) = entry
+            .get("generic")
+            .and_then(Yaml::as_str)
+            .filter(|g| !g.is_empty())
+        {
+            forms
+                .generic
+                .entry(class.clone())
+                .or_insert_with(|| generic.to_owned());
         }
         // The canonical text itself must map back to its class, so normalising twice is stable.
         forms.by_phrase.insert(class.clone(), class.clone());
@@ -82,14 +98,24 @@ fn load_legal_forms(doc: &Yaml, symbols: &Yaml) -> LegalForms {
             if let Some(first) = tokens.first() {
                 forms.first_tokens.insert(first.clone());
             }
-            forms.by_phrase.entry(tokens.join(" ")).or_insert_with(|| class.clone());
+            forms
+                .by_phrase
+                .entry(tokens.join(" "))
+                .or_insert_with(|| class.clone());
         }
     }
     // "Company", "Corp.", "компания" are not legal forms in the strict sense but say as little
     // about identity; the symbol table's `co` group joins them as one class.
-    let company = symbols.get("org_symbols").and_then(|s| s.get("co")).map(Yaml::strings).unwrap_or_default();
+    let company = symbols
+        .get("org_symbols")
+        .and_then(|s| s.get("co"))
+        .map(Yaml::strings)
+        .unwrap_or_default();
     if !company.is_empty() {
-        forms.by_phrase.entry("company".to_owned()).or_insert_with(|| "company".to_owned());
+        forms
+            .by_phrase
+            .entry("company".to_owned())
+            .or_insert_with(|| "company".to_owned());
     }
     for alias in company {
         let tokens = normalized_tokens(alias);
@@ -98,7 +124,10 @@ fn load_legal_forms(doc: &Yaml, symbols: &Yaml) -> LegalForms {
             if let Some(first) = tokens.first() {
                 forms.first_tokens.insert(first.clone());
             }
-            forms.by_phrase.entry(tokens.join(" ")).or_insert_with(|| "company".to_owned());
+            forms
+                .by_phrase
+                .entry(tokens.join(" "))
+                .or_insert_with(|| "company".to_owned());
         }
     }
     for class in forms.by_phrase.values() {
@@ -110,9 +139,22 @@ fn load_legal_forms(doc: &Yaml, symbols: &Yaml) -> LegalForms {
 
 fn load_similar_pairs(doc: &Yaml) -> FxHashSet<(u8, u8)> {
     let mut pairs = FxHashSet::default();
-    let listed = doc.get("similar_pairs").map(Yaml::items).unwrap_or_default();
-    let ours: [[&str; 2]; 6] = [["v", "w"], ["f", "v"], ["k", "q"], ["c", "s"], ["g", "k"], ["y", "j"]];
-    let all = listed.iter().map(Yaml::strings).chain(ours.iter().map(|p| p.to_vec()));
+    let listed = doc
+        .get("similar_pairs")
+        .map(Yaml::items)
+        .unwrap_or_default();
+    let ours: [[&str; 2]; 6] = [
+        ["v", "w"],
+        ["f", "v"],
+        ["k", "q"],
+        ["c", "s"],
+        ["g", "k"],
+        ["y", "j"],
+    ];
+    let all = listed
+        .iter()
+        .map(Yaml::strings)
+        .chain(ours.iter().map(|p| p.to_vec()));
     for pair in all {
         if let [a, b] = pair.as_slice()
             && let ([x], [y]) = (a.as_bytes(), b.as_bytes())
@@ -132,11 +174,20 @@ fn load() -> Tables {
     let stopwords = mini_yaml::parse(STOPWORDS).unwrap_or_else(|_| empty.clone());
     let compare = mini_yaml::parse(COMPARE).unwrap_or_else(|_| empty.clone());
     let symbols = mini_yaml::parse(SYMBOLS).unwrap_or(empty);
+    let person_prefixes = phrases(&stopwords, "PERSON_NAME_PREFIXES");
+    let org_prefixes = phrases(&stopwords, "ORG_NAME_PREFIXES");
+    let object_prefixes = phrases(&stopwords, "OBJ_NAME_PREFIXES");
+    let prefix_first_words = [&person_prefixes, &org_prefixes, &object_prefixes]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.first().cloned())
+        .collect();
     Tables {
         legal_forms: load_legal_forms(&org_types, &symbols),
-        person_prefixes: phrases(&stopwords, "PERSON_NAME_PREFIXES"),
-        org_prefixes: phrases(&stopwords, "ORG_NAME_PREFIXES"),
-        object_prefixes: phrases(&stopwords, "OBJ_NAME_PREFIXES"),
+        person_prefixes,
+        org_prefixes,
+        object_prefixes,
+        prefix_first_words,
         similar_pairs: load_similar_pairs(&compare),
     }
 }
@@ -155,9 +206,18 @@ mod tests {
         assert!(mini_yaml::parse(SYMBOLS).is_ok());
         let t = &*TABLES;
         assert!(t.legal_forms.by_phrase.len() > 1000);
-        assert_eq!(t.legal_forms.by_phrase.get("public limited company").map(String::as_str), Some("plc"));
+        assert_eq!(
+            t.legal_forms
+                .by_phrase
+                .get("public limited company")
+                .map(String::as_str),
+            Some("plc")
+        );
         assert!(t.person_prefixes.iter().any(|p| p == &["president"]));
-        assert_eq!(t.legal_forms.by_phrase.get("corp").map(String::as_str), Some("company"));
+        assert_eq!(
+            t.legal_forms.by_phrase.get("corp").map(String::as_str),
+            Some("company")
+        );
         assert!(t.similar_pairs.contains(&(b'o', b'0')));
     }
 }

@@ -70,8 +70,14 @@ mod tests {
 
     #[test]
     fn splits_and_joins() {
-        assert_eq!(split_tokens("anglo-caribbean co., ltd."), ["anglo", "caribbean", "co", "ltd"]);
-        assert_eq!(split_tokens("s.a. o'brien 11420"), ["sa", "obrien", "11420"]);
+        assert_eq!(
+            split_tokens("anglo-caribbean co., ltd."),
+            ["anglo", "caribbean", "co", "ltd"]
+        );
+        assert_eq!(
+            split_tokens("s.a. o'brien 11420"),
+            ["sa", "obrien", "11420"]
+        );
         assert_eq!(Token::classify("7th".into()).kind(), TokenKind::Number);
         assert_eq!(Token::classify("v".into()).kind(), TokenKind::Initial);
     }

@@ -24,12 +24,23 @@ fn is_greek(c: char) -> bool {
 /// Modern Greek spells foreign names with digraphs that `any_ascii` renders letter by letter:
 /// "ου" is /u/, word-initial "μπ"/"ντ" are /b/ and /d/ ("Βλαντίμιρ Πούτιν" is Vladimir Putin).
 fn greek_digraphs(text: &str) -> String {
-    text.replace("ου", "u").replace("Ου", "U").replace("ΟΥ", "U").replace("ντ", "d").replace("ΝΤ", "D").replace("Ντ", "D")
-        .replace("μπ", "b").replace("ΜΠ", "B").replace("Μπ", "B")
+    text.replace("ου", "u")
+        .replace("Ου", "U")
+        .replace("ΟΥ", "U")
+        .replace("ντ", "d")
+        .replace("ΝΤ", "D")
+        .replace("Ντ", "D")
+        .replace("μπ", "b")
+        .replace("ΜΠ", "B")
+        .replace("Μπ", "B")
 }
 
 /// Decomposes, drops combining marks, transliterates and lower-cases. The result is ASCII.
 pub(crate) fn to_latin(text: &str) -> String {
+    // Most names are plain ASCII: decomposition and transliteration leave them unchanged.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut stripped = String::with_capacity(text.len());
     let mut has_greek = false;
     let mut ascii = true;
@@ -76,7 +87,10 @@ mod tests {
         assert_eq!(to_latin("Βλαντίμιρ Πούτιν"), "vladimir putin");
         assert_eq!(to_latin("김정은"), "gimjeongeun");
         assert_eq!(to_latin("व्लादिमीर पुतिन"), "vladimir putin");
-        assert_eq!(to_latin("习近平").split_whitespace().collect::<Vec<_>>(), ["xi", "jin", "ping"]);
+        assert_eq!(
+            to_latin("习近平").split_whitespace().collect::<Vec<_>>(),
+            ["xi", "jin", "ping"]
+        );
         assert_eq!(to_latin("Müller"), "muller");
         assert!(to_latin("محمد علي").is_ascii());
     }

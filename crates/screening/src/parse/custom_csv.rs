@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ContentHash, Entity, IdKind, Identifier, ListSnapshot, NameKind, Schema, SnapshotMeta};
+use crate::model::{
+    ContentHash, Entity, IdKind, Identifier, ListSnapshot, NameKind, Schema, SnapshotMeta,
+};
 
 use super::ParseError;
 use super::text::{country, decode, derived_id, parse_loose_date, split_list};
@@ -88,10 +90,24 @@ impl CustomCsvMapping {
     }
 }
 
-pub fn parse_custom_csv(bytes: &[u8], mapping: &CustomCsvMapping, meta: &SnapshotMeta) -> Result<ListSnapshot, ParseError> {
-    let delimiter = u8::try_from(mapping.delimiter)
-        .map_err(|_| ParseError::malformed(FORMAT, format!("delimiter {:?} is not a single-byte character", mapping.delimiter)))?;
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(false).from_reader(bytes);
+pub fn parse_custom_csv(
+    bytes: &[u8],
+    mapping: &CustomCsvMapping,
+    meta: &SnapshotMeta,
+) -> Result<ListSnapshot, ParseError> {
+    let delimiter = u8::try_from(mapping.delimiter).map_err(|_| {
+        ParseError::malformed(
+            FORMAT,
+            format!(
+                "delimiter {:?} is not a single-byte character",
+                mapping.delimiter
+            ),
+        )
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(bytes);
     let headers: Vec<String> = reader
         .byte_headers()
         .map_err(|e| ParseError::malformed(FORMAT, e.to_string()))?
@@ -99,7 +115,13 @@ pub fn parse_custom_csv(bytes: &[u8], mapping: &CustomCsvMapping, meta: &Snapsho
         .map(|h| decode(h).trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
     let column = |name: &String| {
-        headers.iter().position(|h| h == name).ok_or_else(|| ParseError::MissingColumn { format: FORMAT, column: name.clone() })
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| ParseError::MissingColumn {
+                format: FORMAT,
+                column: name.clone(),
+            })
     };
     let columns = |names: &[String]| names.iter().map(column).collect::<Result<Vec<_>, _>>();
     let optional = |name: &Option<String>| name.as_ref().map(column).transpose();
@@ -113,7 +135,11 @@ pub fn parse_custom_csv(bytes: &[u8], mapping: &CustomCsvMapping, meta: &Snapsho
     let dob_col = optional(&mapping.dob_column)?;
     let address_cols = columns(&mapping.address_columns)?;
     let program_col = optional(&mapping.program_column)?;
-    let id_cols = mapping.id_columns.iter().map(|c| column(&c.column).map(|i| (i, c.kind))).collect::<Result<Vec<_>, _>>()?;
+    let id_cols = mapping
+        .id_columns
+        .iter()
+        .map(|c| column(&c.column).map(|i| (i, c.kind)))
+        .collect::<Result<Vec<_>, _>>()?;
 
     let mut entities = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -133,20 +159,34 @@ pub fn parse_custom_csv(bytes: &[u8], mapping: &CustomCsvMapping, meta: &Snapsho
             Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
             _ => derived_id(&[name.trim(), &row_no.to_string()]),
         };
-        let schema = schema_col.map(get).filter(|s| !s.trim().is_empty()).map_or(mapping.default_schema, |s| Schema::from_label(&s));
+        let schema = schema_col
+            .map(get)
+            .filter(|s| !s.trim().is_empty())
+            .map_or(mapping.default_schema, |s| Schema::from_label(&s));
         let mut entity = Entity::new(id, schema);
         entity.add_name(&name, NameKind::Primary);
-        for (cols, kind) in [(&alias_cols, NameKind::Alias), (&weak_cols, NameKind::WeakAlias)] {
+        for (cols, kind) in [
+            (&alias_cols, NameKind::Alias),
+            (&weak_cols, NameKind::WeakAlias),
+        ] {
             for &col in cols {
                 for alias in split_list(&get(col), &mapping.alias_separator) {
                     entity.add_name(alias, kind);
                 }
             }
         }
-        for code in country_cols.iter().map(|&c| get(c)).filter_map(|c| country(&c)) {
+        for code in country_cols
+            .iter()
+            .map(|&c| get(c))
+            .filter_map(|c| country(&c))
+        {
             entity.add_country(code);
         }
-        for code in nationality_cols.iter().map(|&c| get(c)).filter_map(|c| country(&c)) {
+        for code in nationality_cols
+            .iter()
+            .map(|&c| get(c))
+            .filter_map(|c| country(&c))
+        {
             entity.add_nationality(code);
         }
         if let Some(date) = dob_col.map(get).and_then(|d| parse_loose_date(&d)) {
@@ -157,7 +197,11 @@ pub fn parse_custom_csv(bytes: &[u8], mapping: &CustomCsvMapping, meta: &Snapsho
                 entity.add_identifier(id);
             }
         }
-        let address: Vec<String> = address_cols.iter().map(|&c| get(c)).filter(|s| !s.trim().is_empty()).collect();
+        let address: Vec<String> = address_cols
+            .iter()
+            .map(|&c| get(c))
+            .filter(|s| !s.trim().is_empty())
+            .collect();
         entity.add_address(&address.join(", "));
         if let Some(program) = program_col.map(get) {
             entity.add_program(&program);
@@ -167,7 +211,12 @@ pub fn parse_custom_csv(bytes: &[u8], mapping: &CustomCsvMapping, meta: &Snapsho
     if entities.is_empty() {
         return Err(ParseError::Empty { format: FORMAT });
     }
-    Ok(ListSnapshot::new(meta, ContentHash::of(bytes), None, entities))
+    Ok(ListSnapshot::new(
+        meta,
+        ContentHash::of(bytes),
+        None,
+        entities,
+    ))
 }
 
 #[cfg(test)]
@@ -183,14 +232,28 @@ mod tests {
                 "id_columns":[{"column":"passport","kind":"passport"}]}"#,
         )?;
         let csv = "ref,full name,aka,kind,cc,born,passport\nX1,Ivan Petrov,I. Petrov|Iwan Petrow,person,RU,1970-05,AB123456\n";
-        let snap = parse_custom_csv(csv.as_bytes(), &mapping, &SnapshotMeta::new(ListId::new("internal")?))?;
+        let snap = parse_custom_csv(
+            csv.as_bytes(),
+            &mapping,
+            &SnapshotMeta::new(ListId::new("internal")?),
+        )?;
         let e = snap.entities().first().ok_or("entity")?;
-        assert_eq!((e.id.as_str(), e.schema, e.names.len()), ("X1", Schema::Person, 3));
-        assert_eq!(e.birth_dates.first().map(ToString::to_string).as_deref(), Some("1970-05"));
+        assert_eq!(
+            (e.id.as_str(), e.schema, e.names.len()),
+            ("X1", Schema::Person, 3)
+        );
+        assert_eq!(
+            e.birth_dates.first().map(ToString::to_string).as_deref(),
+            Some("1970-05")
+        );
         assert_eq!(e.identifiers.first().map(|i| i.value()), Some("AB123456"));
         let missing = CustomCsvMapping::names_only("nom");
         assert!(matches!(
-            parse_custom_csv(csv.as_bytes(), &missing, &SnapshotMeta::new(ListId::new("internal")?)),
+            parse_custom_csv(
+                csv.as_bytes(),
+                &missing,
+                &SnapshotMeta::new(ListId::new("internal")?)
+            ),
             Err(ParseError::MissingColumn { .. })
         ));
         Ok(())

@@ -10,7 +10,10 @@ use super::text::{country, decode, derived_id};
 const FORMAT: &str = "bis-dpl-tsv";
 
 pub fn parse_dpl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, ParseError> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(b'\t').flexible(false).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .flexible(false)
+        .from_reader(bytes);
     let headers: Vec<String> = reader
         .byte_headers()
         .map_err(|e| ParseError::malformed(FORMAT, e.to_string()))?
@@ -18,7 +21,13 @@ pub fn parse_dpl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, Pars
         .map(|h| decode(h).trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
     let column = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or(ParseError::MissingColumn { format: FORMAT, column: name.to_owned() })
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or(ParseError::MissingColumn {
+                format: FORMAT,
+                column: name.to_owned(),
+            })
     };
     let name = column("Name")?;
     let street = column("Street_Address")?;
@@ -44,11 +53,17 @@ pub fn parse_dpl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, Pars
             continue;
         }
         // The list says nothing about whether a row is a person or a company.
-        let mut entity = Entity::new(derived_id(&[row_name.trim(), get(street).trim(), get(effective).trim()]), Schema::Unknown);
+        let mut entity = Entity::new(
+            derived_id(&[row_name.trim(), get(street).trim(), get(effective).trim()]),
+            Schema::Unknown,
+        );
         entity.add_name(&row_name, NameKind::Primary);
         entity.add_program("DPL");
-        let address: Vec<String> =
-            [street, city, state, postal, country_col].iter().map(|&c| get(c)).filter(|s| !s.trim().is_empty()).collect();
+        let address: Vec<String> = [street, city, state, postal, country_col]
+            .iter()
+            .map(|&c| get(c))
+            .filter(|s| !s.trim().is_empty())
+            .collect();
         entity.add_address(&address.join(", "));
         if let Some(code) = country(&get(country_col)) {
             entity.add_country(code);
@@ -62,7 +77,12 @@ pub fn parse_dpl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, Pars
         return Err(ParseError::Empty { format: FORMAT });
     }
     // The file has no publication date; its newest row update is the best lower bound.
-    Ok(ListSnapshot::new(meta, ContentHash::of(bytes), latest_update, entities))
+    Ok(ListSnapshot::new(
+        meta,
+        ContentHash::of(bytes),
+        latest_update,
+        entities,
+    ))
 }
 
 #[cfg(test)]
@@ -78,8 +98,14 @@ mod tests {
         let snap = parse_dpl(tsv.as_bytes(), &meta)?;
         assert_eq!(snap.entity_count(), 1);
         assert_eq!(snap.published(), NaiveDate::from_ymd_opt(2022, 8, 29));
-        assert_eq!(snap.entities().first().map(|e| e.primary_name()), Some("AARON ABRAHAM VILLA"));
-        assert!(matches!(parse_dpl(b"\"Nom\"\n\"x\"\n", &meta), Err(ParseError::MissingColumn { .. })));
+        assert_eq!(
+            snap.entities().first().map(|e| e.primary_name()),
+            Some("AARON ABRAHAM VILLA")
+        );
+        assert!(matches!(
+            parse_dpl(b"\"Nom\"\n\"x\"\n", &meta),
+            Err(ParseError::MissingColumn { .. })
+        ));
         Ok(())
     }
 }

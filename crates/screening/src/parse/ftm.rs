@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::model::{ContentHash, Entity, IdKind, Identifier, ListSnapshot, NameKind, Schema, SnapshotMeta};
+use crate::model::{
+    ContentHash, Entity, IdKind, Identifier, ListSnapshot, NameKind, Schema, SnapshotMeta,
+};
 
 use super::ParseError;
 use super::text::{country, parse_loose_date};
@@ -44,21 +46,40 @@ pub fn parse_ftm_jsonl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value: Value = serde_json::from_slice(line).map_err(|e| ParseError::record(FORMAT, line_no, e.to_string()))?;
-        let (Some(id), Some(schema)) = (value.get("id").and_then(Value::as_str), value.get("schema").and_then(Value::as_str)) else {
-            return Err(ParseError::record(FORMAT, line_no, "entity without \"id\" or \"schema\""));
+        let value: Value = serde_json::from_slice(line)
+            .map_err(|e| ParseError::record(FORMAT, line_no, e.to_string()))?;
+        let (Some(id), Some(schema)) = (
+            value.get("id").and_then(Value::as_str),
+            value.get("schema").and_then(Value::as_str),
+        ) else {
+            return Err(ParseError::record(
+                FORMAT,
+                line_no,
+                "entity without \"id\" or \"schema\"",
+            ));
         };
-        let Some(schema) = schema_of(schema) else { continue };
+        let Some(schema) = schema_of(schema) else {
+            continue;
+        };
         let props = value.get("properties");
         let values = |prop: &str| -> Vec<&str> {
-            props.and_then(|p| p.get(prop)).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect()
+            props
+                .and_then(|p| p.get(prop))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect()
         };
         let mut entity = Entity::new(id, schema);
         for name in values("name") {
             entity.add_name(name, NameKind::Primary);
         }
         if entity.names.is_empty() {
-            let parts: Vec<&str> = ["firstName", "middleName", "lastName"].iter().flat_map(|p| values(p)).collect();
+            let parts: Vec<&str> = ["firstName", "middleName", "lastName"]
+                .iter()
+                .flat_map(|p| values(p))
+                .collect();
             entity.add_name(&parts.join(" "), NameKind::Primary);
         }
         for name in values("alias").into_iter().chain(values("previousName")) {
@@ -73,10 +94,18 @@ pub fn parse_ftm_jsonl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot
         for date in values("birthDate").into_iter().filter_map(parse_loose_date) {
             entity.add_birth_date(date);
         }
-        for code in values("nationality").into_iter().chain(values("citizenship")).filter_map(country) {
+        for code in values("nationality")
+            .into_iter()
+            .chain(values("citizenship"))
+            .filter_map(country)
+        {
             entity.add_nationality(code);
         }
-        for code in ["country", "jurisdiction", "flag", "mainCountry"].iter().flat_map(|p| values(p)).filter_map(country) {
+        for code in ["country", "jurisdiction", "flag", "mainCountry"]
+            .iter()
+            .flat_map(|p| values(p))
+            .filter_map(country)
+        {
             entity.add_country(code);
         }
         for (prop, kind) in ID_PROPERTIES {
@@ -97,7 +126,12 @@ pub fn parse_ftm_jsonl(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot
     if entities.is_empty() {
         return Err(ParseError::Empty { format: FORMAT });
     }
-    Ok(ListSnapshot::new(meta, ContentHash::of(bytes), None, entities))
+    Ok(ListSnapshot::new(
+        meta,
+        ContentHash::of(bytes),
+        None,
+        entities,
+    ))
 }
 
 #[cfg(test)]
@@ -114,14 +148,38 @@ mod tests {
             "\n\n",
             r#"{"id":"v-1","schema":"Vessel","properties":{"name":["SEA STAR"],"imoNumber":["IMO 9123456"],"flag":["pa"]}}"#,
         );
-        let snap = parse_ftm_jsonl(lines.as_bytes(), &SnapshotMeta::new(ListId::new("opensanctions")?))?;
-        let [person, vessel] = snap.entities() else { return Err("expected two".into()) };
-        assert_eq!(person.names.iter().map(|n| n.kind).collect::<Vec<_>>(), [NameKind::Primary, NameKind::Alias, NameKind::WeakAlias]);
-        assert_eq!(person.birth_dates.first().map(ToString::to_string).as_deref(), Some("1952-10-07"));
-        assert_eq!(vessel.identifiers.first().map(|i| (i.kind(), i.value())), Some((IdKind::Imo, "IMO9123456")));
-        assert_eq!(vessel.countries.first().map(ToString::to_string).as_deref(), Some("PA"));
+        let snap = parse_ftm_jsonl(
+            lines.as_bytes(),
+            &SnapshotMeta::new(ListId::new("opensanctions")?),
+        )?;
+        let [person, vessel] = snap.entities() else {
+            return Err("expected two".into());
+        };
+        assert_eq!(
+            person.names.iter().map(|n| n.kind).collect::<Vec<_>>(),
+            [NameKind::Primary, NameKind::Alias, NameKind::WeakAlias]
+        );
+        assert_eq!(
+            person
+                .birth_dates
+                .first()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("1952-10-07")
+        );
+        assert_eq!(
+            vessel.identifiers.first().map(|i| (i.kind(), i.value())),
+            Some((IdKind::Imo, "IMO9123456"))
+        );
+        assert_eq!(
+            vessel.countries.first().map(ToString::to_string).as_deref(),
+            Some("PA")
+        );
         assert!(matches!(
-            parse_ftm_jsonl(b"{\"id\":\"x\",\"schema\":\"Person\"\n", &SnapshotMeta::new(ListId::new("o")?)),
+            parse_ftm_jsonl(
+                b"{\"id\":\"x\",\"schema\":\"Person\"\n",
+                &SnapshotMeta::new(ListId::new("o")?)
+            ),
             Err(ParseError::Record { record: 1, .. })
         ));
         Ok(())

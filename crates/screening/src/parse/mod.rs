@@ -33,7 +33,9 @@ pub enum ListFormat {
     CslJson,
     DplTsv,
     FtmJsonl,
-    CustomCsv { mapping: Box<CustomCsvMapping> },
+    CustomCsv {
+        mapping: Box<CustomCsvMapping>,
+    },
 }
 
 /// The downloaded bytes of one list: one file, or OFAC's four.
@@ -45,13 +47,20 @@ pub enum ListBytes<'a> {
 
 impl ListFormat {
     /// Parses with this format. OFAC accepts a single file as the primary file alone.
-    pub fn parse(&self, bytes: ListBytes<'_>, meta: &SnapshotMeta) -> Result<ListSnapshot, ParseError> {
+    pub fn parse(
+        &self,
+        bytes: ListBytes<'_>,
+        meta: &SnapshotMeta,
+    ) -> Result<ListSnapshot, ParseError> {
         let single = match bytes {
             ListBytes::Single(b) => b,
             ListBytes::Ofac(files) => {
                 return match self {
                     ListFormat::OfacCsv => parse_ofac(&files, meta),
-                    _ => Err(ParseError::malformed("list", "several files were given for a single-file format")),
+                    _ => Err(ParseError::malformed(
+                        "list",
+                        "several files were given for a single-file format",
+                    )),
                 };
             }
         };

@@ -24,7 +24,12 @@ pub struct OfacFiles<'a> {
 
 impl<'a> OfacFiles<'a> {
     pub fn primary_only(primary: &'a [u8]) -> Self {
-        OfacFiles { primary, addresses: None, aliases: None, comments: None }
+        OfacFiles {
+            primary,
+            addresses: None,
+            aliases: None,
+            comments: None,
+        }
     }
 
     fn hash(&self) -> ContentHash {
@@ -49,7 +54,11 @@ pub fn parse_ofac(files: &OfacFiles<'_>, meta: &SnapshotMeta) -> Result<ListSnap
         let id = field(row, 0);
         let name = field(row, 1);
         let (Some(id), Some(name)) = (non_empty(&id), non_empty(&name)) else {
-            return Err(ParseError::record(FORMAT, row_no, "entry without number or name"));
+            return Err(ParseError::record(
+                FORMAT,
+                row_no,
+                "entry without number or name",
+            ));
         };
         let schema = match non_empty(&field(row, 2)) {
             Some(kind) => Schema::from_label(kind),
@@ -91,7 +100,10 @@ pub fn parse_ofac(files: &OfacFiles<'_>, meta: &SnapshotMeta) -> Result<ListSnap
     if let Some(bytes) = files.addresses {
         for_each_row(bytes, 6, |row_no, row| {
             let entity = lookup(&mut entities, &position, &field(row, 0), row_no)?;
-            let parts: Vec<String> = [2, 3, 4].iter().filter_map(|&i| non_empty(&field(row, i)).map(str::to_owned)).collect();
+            let parts: Vec<String> = [2, 3, 4]
+                .iter()
+                .filter_map(|&i| non_empty(&field(row, i)).map(str::to_owned))
+                .collect();
             if !parts.is_empty() {
                 entity.add_address(&parts.join(", "));
             }
@@ -113,7 +125,13 @@ fn lookup<'e>(
     position
         .get(id.trim())
         .and_then(|&i| entities.get_mut(i))
-        .ok_or_else(|| ParseError::record(FORMAT, row_no, format!("refers to unknown entry {:?}", id.trim())))
+        .ok_or_else(|| {
+            ParseError::record(
+                FORMAT,
+                row_no,
+                format!("refers to unknown entry {:?}", id.trim()),
+            )
+        })
 }
 
 fn read_comments(bytes: &[u8]) -> Result<FxHashMap<String, String>, ParseError> {
@@ -138,7 +156,10 @@ fn for_each_row(
     columns: usize,
     mut visit: impl FnMut(u64, &csv::ByteRecord) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut row = csv::ByteRecord::new();
     let mut row_no = 0u64;
     loop {
@@ -147,14 +168,21 @@ fn for_each_row(
             Ok(true) => {
                 row_no += 1;
                 // OFAC ends its files with a lone 0x1A (DOS end-of-file) on some publications.
-                if row.len() == 1 && row.get(0).is_some_and(|f| f.iter().all(|b| b.is_ascii_whitespace() || *b == 0x1a)) {
+                if row.len() == 1
+                    && row
+                        .get(0)
+                        .is_some_and(|f| f.iter().all(|b| b.is_ascii_whitespace() || *b == 0x1a))
+                {
                     continue;
                 }
                 if row.len() != columns {
                     return Err(ParseError::record(
                         FORMAT,
                         row_no,
-                        format!("expected {columns} columns, found {} (truncated or not an OFAC file?)", row.len()),
+                        format!(
+                            "expected {columns} columns, found {} (truncated or not an OFAC file?)",
+                            row.len()
+                        ),
                     ));
                 }
                 visit(row_no, &row)?;
@@ -184,12 +212,23 @@ mod tests {
         let snap = parse_ofac(&files, &meta()?)?;
         let e = snap.entities().first().ok_or("no entity")?;
         assert_eq!(e.schema, Schema::Organization);
-        let names: Vec<(&str, NameKind)> = e.names.iter().map(|n| (n.text.as_str(), n.kind)).collect();
+        let names: Vec<(&str, NameKind)> =
+            e.names.iter().map(|n| (n.text.as_str(), n.kind)).collect();
         assert_eq!(
             names,
-            [("BANCO NACIONAL DE CUBA", NameKind::Primary), ("BNC", NameKind::WeakAlias), ("NATIONAL BANK OF CUBA", NameKind::Alias)]
+            [
+                ("BANCO NACIONAL DE CUBA", NameKind::Primary),
+                ("BNC", NameKind::WeakAlias),
+                ("NATIONAL BANK OF CUBA", NameKind::Alias)
+            ]
         );
-        assert_eq!(e.countries.iter().map(ToString::to_string).collect::<Vec<_>>(), ["CH"]);
+        assert_eq!(
+            e.countries
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["CH"]
+        );
         assert_eq!(e.programs, ["CUBA"]);
         Ok(())
     }
@@ -197,13 +236,21 @@ mod tests {
     #[test]
     fn truncated_rows_and_orphans_fail_closed() -> Result<(), Box<dyn std::error::Error>> {
         let truncated = OfacFiles::primary_only(b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\"\n");
-        assert!(matches!(parse_ofac(&truncated, &meta()?), Err(ParseError::Record { .. })));
+        assert!(matches!(
+            parse_ofac(&truncated, &meta()?),
+            Err(ParseError::Record { .. })
+        ));
         let orphan = OfacFiles {
             aliases: Some(b"999,1,\"aka\",\"X\",-0- \n"),
-            ..OfacFiles::primary_only(b"36,\"A\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n")
+            ..OfacFiles::primary_only(
+                b"36,\"A\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n",
+            )
         };
         assert!(parse_ofac(&orphan, &meta()?).is_err());
-        assert!(matches!(parse_ofac(&OfacFiles::primary_only(b""), &meta()?), Err(ParseError::Empty { .. })));
+        assert!(matches!(
+            parse_ofac(&OfacFiles::primary_only(b""), &meta()?),
+            Err(ParseError::Empty { .. })
+        ));
         Ok(())
     }
 }

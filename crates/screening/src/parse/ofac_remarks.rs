@@ -36,7 +36,10 @@ pub(crate) fn apply_remarks(entity: &mut Entity, remarks: &str) {
             if let Some(date) = parse_loose_date(rest) {
                 entity.add_birth_date(date);
             }
-        } else if let Some(rest) = item.strip_prefix("nationality ").or_else(|| item.strip_prefix("Nationality ")) {
+        } else if let Some(rest) = item
+            .strip_prefix("nationality ")
+            .or_else(|| item.strip_prefix("Nationality "))
+        {
             if let Some(code) = country(rest) {
                 entity.add_nationality(code);
             }
@@ -44,11 +47,17 @@ pub(crate) fn apply_remarks(entity: &mut Entity, remarks: &str) {
             if let Some(code) = country(rest) {
                 entity.add_nationality(code);
             }
-        } else if let Some(rest) = item.strip_prefix("Vessel Flag ").or_else(|| item.strip_prefix("Nationality of Registration ")) {
+        } else if let Some(rest) = item
+            .strip_prefix("Vessel Flag ")
+            .or_else(|| item.strip_prefix("Nationality of Registration "))
+        {
             if let Some(code) = country(rest) {
                 entity.add_country(code);
             }
-        } else if let Some(rest) = item.strip_prefix("a.k.a. ").or_else(|| item.strip_prefix("f.k.a. ")) {
+        } else if let Some(rest) = item
+            .strip_prefix("a.k.a. ")
+            .or_else(|| item.strip_prefix("f.k.a. "))
+        {
             // Quoted a.k.a.s in remarks are the list's low-quality names.
             let name = rest.trim().trim_matches(['\'', '"']);
             entity.add_name(name, NameKind::WeakAlias);
@@ -59,7 +68,9 @@ pub(crate) fn apply_remarks(entity: &mut Entity, remarks: &str) {
 }
 
 fn apply_identifier(entity: &mut Entity, item: &str) {
-    let Some((label, kind)) = ID_LABELS.iter().find(|(label, _)| item.starts_with(label)) else { return };
+    let Some((label, kind)) = ID_LABELS.iter().find(|(label, _)| item.starts_with(label)) else {
+        return;
+    };
     let mut rest = item.get(label.len()..).unwrap_or_default().trim();
     if *kind == IdKind::CryptoWallet {
         // "XBT 1QJU..." : the currency code is not part of the address.
@@ -92,8 +103,18 @@ mod tests {
         );
         let dates: Vec<String> = e.birth_dates.iter().map(ToString::to_string).collect();
         assert_eq!(dates, ["1960-01-12", "1961"]);
-        assert_eq!(e.nationalities.iter().map(ToString::to_string).collect::<Vec<_>>(), ["RU"]);
-        let ids: Vec<(IdKind, &str)> = e.identifiers.iter().map(|i| (i.kind(), i.value())).collect();
+        assert_eq!(
+            e.nationalities
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["RU"]
+        );
+        let ids: Vec<(IdKind, &str)> = e
+            .identifiers
+            .iter()
+            .map(|i| (i.kind(), i.value()))
+            .collect();
         assert_eq!(
             ids,
             [
@@ -102,6 +123,9 @@ mod tests {
                 (IdKind::Imo, "8898831")
             ]
         );
-        assert_eq!(e.names.first().map(|n| (n.text.as_str(), n.kind)), Some(("blackjack1987", NameKind::WeakAlias)));
+        assert_eq!(
+            e.names.first().map(|n| (n.text.as_str(), n.kind)),
+            Some(("blackjack1987", NameKind::WeakAlias))
+        );
     }
 }

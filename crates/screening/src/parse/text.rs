@@ -21,7 +21,10 @@ pub(crate) fn non_empty(field: &str) -> Option<&str> {
 
 /// Splits a multi-valued field ("A; B; C") and drops empty parts.
 pub(crate) fn split_list<'a>(field: &'a str, separator: &'a str) -> impl Iterator<Item = &'a str> {
-    field.split(separator).map(str::trim).filter(|s| !s.is_empty() && *s != "-0-")
+    field
+        .split(separator)
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "-0-")
 }
 
 /// A stable id for rows of lists that have none (DPL, parts of the CSL): derived from the fields
@@ -32,15 +35,23 @@ pub(crate) fn derived_id(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0x1f]);
     }
-    hex::encode(hasher.finalize()).get(..16).unwrap_or_default().to_owned()
+    hex::encode(hasher.finalize())
+        .get(..16)
+        .unwrap_or_default()
+        .to_owned()
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month_number(word: &str) -> Option<u8> {
     let w = word.to_ascii_lowercase();
     let prefix = w.get(..3)?;
-    MONTHS.iter().position(|m| *m == prefix).and_then(|i| u8::try_from(i + 1).ok())
+    MONTHS
+        .iter()
+        .position(|m| *m == prefix)
+        .and_then(|i| u8::try_from(i + 1).ok())
 }
 
 /// Reads the date spellings lists use: ISO forms, "12 Jan 1960", "Jan 1960", "circa 1960",
@@ -51,10 +62,14 @@ pub(crate) fn parse_loose_date(text: &str) -> Option<PartialDate> {
     if let Ok(date) = PartialDate::parse_iso(t) {
         return Some(date);
     }
-    let words: Vec<&str> = t.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
     // "12 Jan 1960" / "Jan 1960"
     if let [d, m, y, ..] = words.as_slice()
-        && let (Ok(day), Some(month), Ok(year)) = (d.parse::<u8>(), month_number(m), y.parse::<u16>())
+        && let (Ok(day), Some(month), Ok(year)) =
+            (d.parse::<u8>(), month_number(m), y.parse::<u16>())
         && let Ok(date) = PartialDate::new(year, Some(month), Some(day))
     {
         return Some(date);
@@ -74,10 +89,11 @@ pub(crate) fn parse_loose_date(text: &str) -> Option<PartialDate> {
     {
         return Some(date);
     }
-    words
-        .iter()
-        .filter(|w| w.len() == 4)
-        .find_map(|w| w.parse::<u16>().ok().and_then(|y| PartialDate::year(y).ok()))
+    words.iter().filter(|w| w.len() == 4).find_map(|w| {
+        w.parse::<u16>()
+            .ok()
+            .and_then(|y| PartialDate::year(y).ok())
+    })
 }
 
 /// A country given either as a code or as a name; unknown text yields `None`.

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::model::{ContentHash, Entity, IdKind, Identifier, ListSnapshot, NameKind, Schema, SnapshotMeta};
+use crate::model::{
+    ContentHash, Entity, IdKind, Identifier, ListSnapshot, NameKind, Schema, SnapshotMeta,
+};
 
 use super::ParseError;
 use super::text::{country, decode, parse_loose_date};
@@ -30,7 +32,11 @@ impl Block {
             "INDIVIDUAL_DOCUMENT" => Block::Document,
             "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS" => Block::Address,
             "NATIONALITY" => Block::Nationality,
-            "INDIVIDUAL_PLACE_OF_BIRTH" | "DESIGNATION" | "TITLE" | "LIST_TYPE" | "LAST_DAY_UPDATED" => Block::Other,
+            "INDIVIDUAL_PLACE_OF_BIRTH"
+            | "DESIGNATION"
+            | "TITLE"
+            | "LIST_TYPE"
+            | "LAST_DAY_UPDATED" => Block::Other,
             _ => return None,
         })
     }
@@ -49,7 +55,10 @@ impl Record {
 }
 
 fn get<'a>(fields: &'a [(String, String)], tag: &str) -> Option<&'a str> {
-    fields.iter().find(|(t, v)| t == tag && !v.trim().is_empty()).map(|(_, v)| v.trim())
+    fields
+        .iter()
+        .find(|(t, v)| t == tag && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
 }
 
 pub fn parse_un_xml(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, ParseError> {
@@ -63,7 +72,9 @@ pub fn parse_un_xml(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, P
     let mut entities = Vec::new();
     loop {
         let position = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| ParseError::malformed(FORMAT, format!("at byte {position}: {e}")))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| ParseError::malformed(FORMAT, format!("at byte {position}: {e}")))?;
         match event {
             Event::Start(start) => {
                 let tag = String::from_utf8_lossy(start.name().as_ref()).into_owned();
@@ -74,7 +85,10 @@ pub fn parse_un_xml(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, P
                         .flatten()
                         .find(|a| a.key.as_ref() == b"dateGenerated")
                         .and_then(|a| a.unescape_value().ok())
-                        .and_then(|v| v.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()));
+                        .and_then(|v| {
+                            v.get(..10)
+                                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                        });
                 }
                 match (tag.as_str(), &mut record) {
                     ("INDIVIDUAL", None) => record = Some((Schema::Person, Record::default())),
@@ -100,7 +114,9 @@ pub fn parse_un_xml(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, P
                 }
             }
             Event::Text(t) => {
-                let value = t.unescape().map_err(|e| ParseError::malformed(FORMAT, e.to_string()))?;
+                let value = t
+                    .unescape()
+                    .map_err(|e| ParseError::malformed(FORMAT, e.to_string()))?;
                 store_text(&mut record, &stack, &value);
             }
             Event::CData(c) => {
@@ -112,17 +128,32 @@ pub fn parse_un_xml(bytes: &[u8], meta: &SnapshotMeta) -> Result<ListSnapshot, P
         }
     }
     if !stack.is_empty() || !saw_root {
-        return Err(ParseError::malformed(FORMAT, "document ends before CONSOLIDATED_LIST closes (truncated?)"));
+        return Err(ParseError::malformed(
+            FORMAT,
+            "document ends before CONSOLIDATED_LIST closes (truncated?)",
+        ));
     }
     if entities.is_empty() {
         return Err(ParseError::Empty { format: FORMAT });
     }
-    Ok(ListSnapshot::new(meta, ContentHash::of(bytes), published, entities))
+    Ok(ListSnapshot::new(
+        meta,
+        ContentHash::of(bytes),
+        published,
+        entities,
+    ))
 }
 
 fn store_text(record: &mut Option<(Schema, Record)>, stack: &[String], value: &str) {
-    let (Some((_, rec)), Some(tag)) = (record.as_mut(), stack.last()) else { return };
-    let in_block = stack.iter().rev().nth(1).and_then(|parent| Block::from_tag(parent)).is_some();
+    let (Some((_, rec)), Some(tag)) = (record.as_mut(), stack.last()) else {
+        return;
+    };
+    let in_block = stack
+        .iter()
+        .rev()
+        .nth(1)
+        .and_then(|parent| Block::from_tag(parent))
+        .is_some();
     let pair = (tag.clone(), value.to_owned());
     match rec.blocks.last_mut() {
         Some((_, fields)) if in_block => fields.push(pair),
@@ -133,7 +164,10 @@ fn store_text(record: &mut Option<(Schema, Record)>, stack: &[String], value: &s
 fn build(schema: Schema, rec: &Record) -> Option<Entity> {
     let id = rec.get("DATAID")?;
     let mut entity = Entity::new(id, schema);
-    let parts: Vec<&str> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"].iter().filter_map(|t| rec.get(t)).collect();
+    let parts: Vec<&str> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+        .iter()
+        .filter_map(|t| rec.get(t))
+        .collect();
     entity.add_name(&parts.join(" "), NameKind::Primary);
     if entity.names.is_empty() {
         return None;
@@ -147,8 +181,14 @@ fn build(schema: Schema, rec: &Record) -> Option<Entity> {
     for (block, fields) in &rec.blocks {
         match block {
             Block::Alias => {
-                let Some(name) = get(fields, "ALIAS_NAME") else { continue };
-                let kind = if get(fields, "QUALITY") == Some("Low") { NameKind::WeakAlias } else { NameKind::Alias };
+                let Some(name) = get(fields, "ALIAS_NAME") else {
+                    continue;
+                };
+                let kind = if get(fields, "QUALITY") == Some("Low") {
+                    NameKind::WeakAlias
+                } else {
+                    NameKind::Alias
+                };
                 entity.add_name(name, kind);
             }
             Block::BirthDate => {
@@ -162,19 +202,27 @@ fn build(schema: Schema, rec: &Record) -> Option<Entity> {
             }
             Block::Document => {
                 let kind = IdKind::from_label(get(fields, "TYPE_OF_DOCUMENT").unwrap_or_default());
-                let kind = if kind == IdKind::Other && get(fields, "TYPE_OF_DOCUMENT").is_some_and(|t| t.contains("pas")) {
+                let kind = if kind == IdKind::Other
+                    && get(fields, "TYPE_OF_DOCUMENT").is_some_and(|t| t.contains("pas"))
+                {
                     IdKind::Passport
                 } else {
                     kind
                 };
-                let issuer = get(fields, "ISSUING_COUNTRY").or_else(|| get(fields, "COUNTRY_OF_ISSUE")).and_then(country);
-                if let Some(Ok(id)) = get(fields, "NUMBER").map(|n| Identifier::new(kind, n, issuer)) {
+                let issuer = get(fields, "ISSUING_COUNTRY")
+                    .or_else(|| get(fields, "COUNTRY_OF_ISSUE"))
+                    .and_then(country);
+                if let Some(Ok(id)) =
+                    get(fields, "NUMBER").map(|n| Identifier::new(kind, n, issuer))
+                {
                     entity.add_identifier(id);
                 }
             }
             Block::Address => {
-                let parts: Vec<&str> =
-                    ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"].iter().filter_map(|t| get(fields, t)).collect();
+                let parts: Vec<&str> = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"]
+                    .iter()
+                    .filter_map(|t| get(fields, t))
+                    .collect();
                 entity.add_address(&parts.join(", "));
                 if let Some(code) = get(fields, "COUNTRY").and_then(country) {
                     entity.add_country(code);
@@ -212,12 +260,34 @@ mod tests {
     fn reads_people_and_entities() -> Result<(), Box<dyn std::error::Error>> {
         let snap = parse_un_xml(SAMPLE.as_bytes(), &SnapshotMeta::new(ListId::new("un_sc")?))?;
         assert_eq!(snap.published(), NaiveDate::from_ymd_opt(2026, 2, 27));
-        let [person, org] = snap.entities() else { return Err("expected two entities".into()) };
+        let [person, org] = snap.entities() else {
+            return Err("expected two entities".into());
+        };
         assert_eq!(person.primary_name(), "RI WON HO");
-        assert_eq!(person.names.get(1).map(|n| n.kind), Some(NameKind::WeakAlias));
-        assert_eq!(person.birth_dates.first().map(ToString::to_string).as_deref(), Some("1964-07-17"));
-        assert_eq!(person.nationalities.first().map(ToString::to_string).as_deref(), Some("KP"));
-        assert_eq!(person.identifiers.first().map(|i| i.value()), Some("381310014"));
+        assert_eq!(
+            person.names.get(1).map(|n| n.kind),
+            Some(NameKind::WeakAlias)
+        );
+        assert_eq!(
+            person
+                .birth_dates
+                .first()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("1964-07-17")
+        );
+        assert_eq!(
+            person
+                .nationalities
+                .first()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("KP")
+        );
+        assert_eq!(
+            person.identifiers.first().map(|i| i.value()),
+            Some("381310014")
+        );
         assert_eq!(org.primary_name(), "KOREA MINING & CO");
         assert_eq!(org.schema, Schema::Organization);
         Ok(())

@@ -37,20 +37,38 @@ pub struct NameMatch {
 }
 
 impl NameMatch {
-    pub(crate) fn from_alignment(alignment: &Alignment, query: &[Term<'_>], candidate: &[Term<'_>]) -> Self {
-        let join = |terms: &[Term<'_>]| terms.iter().map(|t| t.text.as_ref()).collect::<Vec<_>>().join(" ");
+    pub(crate) fn from_alignment(
+        alignment: &Alignment,
+        query: &[Term<'_>],
+        candidate: &[Term<'_>],
+    ) -> Self {
+        let join = |terms: &[Term<'_>]| {
+            terms
+                .iter()
+                .map(|t| t.text.as_ref())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let pairs = alignment
             .pairs
             .iter()
             .filter_map(|&(i, j, similarity)| {
                 let (q, c) = (query.get(i)?, candidate.get(j)?);
-                Some(TokenPair { query: q.text.to_string(), candidate: c.text.to_string(), similarity, weight: (q.weight + c.weight) / 2.0 })
+                Some(TokenPair {
+                    query: q.text.to_string(),
+                    candidate: c.text.to_string(),
+                    similarity,
+                    weight: (q.weight + c.weight) / 2.0,
+                })
             })
             .collect();
         let unmatched = |terms: &[Term<'_>], idx: &[usize]| {
             idx.iter()
                 .filter_map(|&i| terms.get(i))
-                .map(|t| WeightedToken { token: t.text.to_string(), weight: t.weight })
+                .map(|t| WeightedToken {
+                    token: t.text.to_string(),
+                    weight: t.weight,
+                })
                 .collect::<Vec<_>>()
         };
         NameMatch {

@@ -2,12 +2,13 @@
 
 pub(crate) mod align;
 mod explain;
+pub(crate) mod merge;
 mod pair;
 pub(crate) mod qualifiers;
 mod query;
 mod rarity;
 pub(crate) mod term;
-mod token_sim;
+pub(crate) mod token_sim;
 
 pub(crate) use token_sim::token_similarity;
 
@@ -23,7 +24,7 @@ pub(crate) fn rarity_weight(kind: crate::normalize::TokenKind, names: u32, df: u
 
 /// Recorded with every result so a decision names the algorithm that made it. Bump on any change
 /// that can move a score.
-pub const ALGORITHM_VERSION: &str = "cloudkyc-screening/1.0";
+pub const ALGORITHM_VERSION: &str = "cloudkyc-screening/1.1";
 
 /// The score at and above which a pair is a match when no rule pack says otherwise.
 pub const DEFAULT_THRESHOLD: f64 = 0.8;

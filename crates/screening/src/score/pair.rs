@@ -22,12 +22,23 @@ pub struct PairScore {
 pub fn score_pair_with(rarity: &Rarity, a: &str, b: &str, schema: Option<Schema>) -> PairScore {
     let schema = schema.unwrap_or(Schema::Unknown);
     let terms = |name: &str| -> Vec<Term<'static>> {
-        normalize_name(name, schema).tokens().iter().map(|t| Term::from_token(t, rarity.weight(t.text(), t.kind()))).collect()
+        normalize_name(name, schema)
+            .tokens()
+            .iter()
+            .map(|t| Term::from_token(t, rarity.weight(t.text(), t.kind())))
+            .collect()
     };
     let (ta, tb) = (terms(a), terms(b));
     let (alignment, merged_a, merged_b) = align_terms(&ta, &tb);
-    let explanation = NameMatch::from_alignment(&alignment, merged_a.as_deref().unwrap_or(&ta), merged_b.as_deref().unwrap_or(&tb));
-    PairScore { score: alignment.score, explanation }
+    let explanation = NameMatch::from_alignment(
+        &alignment,
+        merged_a.as_deref().unwrap_or(&ta),
+        merged_b.as_deref().unwrap_or(&tb),
+    );
+    PairScore {
+        score: alignment.score,
+        explanation,
+    }
 }
 
 /// Scores two names with the default rarity table (built once from the bundled lists).

@@ -15,22 +15,72 @@ pub(crate) const DOB_MATCH_GAP_CLOSED: f64 = 0.2;
 pub(crate) const COUNTRY_MISMATCH_FACTOR: f64 = 0.9;
 pub(crate) const COUNTRY_MATCH_GAP_CLOSED: f64 = 0.1;
 
-pub(crate) fn apply(name_score: f64, query: &Query, entity: &Entity) -> (f64, Vec<QualifierEffect>) {
+/// The lowest name score that the query's qualifiers could still lift to `threshold` (a date of
+/// birth and a country can each close part of the gap to 1; an identifier can make any name a
+/// certain match). Candidates whose name score is certainly below it need no exact score.
+pub(crate) fn lowest_name_score_reaching(threshold: f64, query: &Query) -> f64 {
+    if !query.identifiers.is_empty() {
+        return 0.0;
+    }
+    let mut gap_kept = 1.0;
+    if query.birth_date.is_some() {
+        gap_kept *= 1.0 - DOB_MATCH_GAP_CLOSED;
+    }
+    if !query.countries.is_empty() {
+        gap_kept *= 1.0 - COUNTRY_MATCH_GAP_CLOSED;
+    }
+    // A hair below, so rounding never drops a name that reaches the threshold exactly.
+    (1.0 - (1.0 - threshold) / gap_kept - 1e-9).max(0.0)
+}
+
+/// The schema qualifier alone (what [`apply`] does when the query has nothing else).
+pub(crate) fn schema_factor(query: &Query, entity: &Entity) -> f64 {
+    match query.schema {
+        Some(schema) if schema.conflicts_with(entity.schema) => SCHEMA_MISMATCH_FACTOR,
+        _ => 1.0,
+    }
+}
+
+pub(crate) fn apply(
+    name_score: f64,
+    query: &Query,
+    entity: &Entity,
+) -> (f64, Vec<QualifierEffect>) {
     let mut effects = Vec::new();
     let mut score = name_score;
     let mut record = |qualifier: Qualifier, detail: String, after: f64, score: &mut f64| {
-        effects.push(QualifierEffect { qualifier, detail, before: *score, after });
+        effects.push(QualifierEffect {
+            qualifier,
+            detail,
+            before: *score,
+            after,
+        });
         *score = after;
     };
-    if let Some(id) = query.identifiers.iter().find(|q| entity.identifiers.iter().any(|e| e.matches(q) && (q.kind().is_decisive() || e.kind().is_decisive()))) {
-        record(Qualifier::IdentifierMatch, format!("{:?} {} is on the list entry", id.kind(), id.value()), 1.0, &mut score);
+    if let Some(id) = query.identifiers.iter().find(|q| {
+        entity
+            .identifiers
+            .iter()
+            .any(|e| e.matches(q) && (q.kind().is_decisive() || e.kind().is_decisive()))
+    }) {
+        record(
+            Qualifier::IdentifierMatch,
+            format!("{:?} {} is on the list entry", id.kind(), id.value()),
+            1.0,
+            &mut score,
+        );
         return (score, effects);
     }
     if let Some(schema) = query.schema
         && schema.conflicts_with(entity.schema)
     {
         let after = score * SCHEMA_MISMATCH_FACTOR;
-        record(Qualifier::SchemaMismatch, format!("query is a {schema}, list entry a {}", entity.schema), after, &mut score);
+        record(
+            Qualifier::SchemaMismatch,
+            format!("query is a {schema}, list entry a {}", entity.schema),
+            after,
+            &mut score,
+        );
     }
     if let Some(dob) = query.birth_date
         && !entity.birth_dates.is_empty()
@@ -45,26 +95,53 @@ pub(crate) fn apply(name_score: f64, query: &Query, entity: &Entity) -> (f64, Ve
                 DateAgreement::Different => 2,
             })
             .unwrap_or(DateAgreement::Different);
-        let listed = entity.birth_dates.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let listed = entity
+            .birth_dates
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         let (qualifier, after) = match best {
-            DateAgreement::Same => (Qualifier::BirthDateMatch, score + (1.0 - score) * DOB_MATCH_GAP_CLOSED),
+            DateAgreement::Same => (
+                Qualifier::BirthDateMatch,
+                score + (1.0 - score) * DOB_MATCH_GAP_CLOSED,
+            ),
             DateAgreement::Near => (Qualifier::BirthDateNear, score * DOB_NEAR_FACTOR),
             DateAgreement::Different => (Qualifier::BirthDateMismatch, score * DOB_MISMATCH_FACTOR),
         };
-        record(qualifier, format!("query {dob}, listed {listed}"), after, &mut score);
+        record(
+            qualifier,
+            format!("query {dob}, listed {listed}"),
+            after,
+            &mut score,
+        );
     }
     let listed: Vec<_> = entity.all_countries().collect();
     if !query.countries.is_empty() && !listed.is_empty() {
         let overlap = query.countries.iter().find(|c| listed.contains(c));
-        let listed_text = listed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let listed_text = listed
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         match overlap {
             Some(c) => {
                 let after = score + (1.0 - score) * COUNTRY_MATCH_GAP_CLOSED;
-                record(Qualifier::CountryMatch, format!("{c} is among {listed_text}"), after, &mut score);
+                record(
+                    Qualifier::CountryMatch,
+                    format!("{c} is among {listed_text}"),
+                    after,
+                    &mut score,
+                );
             }
             None => {
                 let after = score * COUNTRY_MISMATCH_FACTOR;
-                record(Qualifier::CountryMismatch, format!("none of the query's countries among {listed_text}"), after, &mut score);
+                record(
+                    Qualifier::CountryMismatch,
+                    format!("none of the query's countries among {listed_text}"),
+                    after,
+                    &mut score,
+                );
             }
         }
     }

@@ -18,7 +18,13 @@ pub struct Query {
 
 impl Query {
     pub fn name(name: impl Into<String>) -> Self {
-        Query { name: name.into(), schema: None, countries: Vec::new(), birth_date: None, identifiers: Vec::new() }
+        Query {
+            name: name.into(),
+            schema: None,
+            countries: Vec::new(),
+            birth_date: None,
+            identifiers: Vec::new(),
+        }
     }
 
     pub fn with_schema(mut self, schema: Schema) -> Self {

@@ -30,7 +30,10 @@ impl Rarity {
             for token in tokens {
                 if !seen.contains(&token.text()) {
                     seen.push(token.text());
-                    *rarity.document_frequency.entry(token.text().to_owned()).or_insert(0) += 1;
+                    *rarity
+                        .document_frequency
+                        .entry(token.text().to_owned())
+                        .or_insert(0) += 1;
                 }
             }
         }
@@ -42,7 +45,11 @@ impl Rarity {
         let normalized: Vec<Vec<Token>> = snapshots
             .iter()
             .flat_map(|s| s.entities())
-            .flat_map(|e| e.names.iter().map(move |n| normalize_name(&n.text, e.schema).tokens().to_vec()))
+            .flat_map(|e| {
+                e.names
+                    .iter()
+                    .map(move |n| normalize_name(&n.text, e.schema).tokens().to_vec())
+            })
             .collect();
         Self::from_token_lists(normalized.iter().map(Vec::as_slice))
     }
@@ -93,6 +100,9 @@ mod tests {
         let rarity = Rarity::from_token_lists(names.iter().map(Vec::as_slice));
         assert!(rarity.weight("putin", TokenKind::Word) > rarity.weight("john", TokenKind::Word));
         assert!(rarity.weight("zzz", TokenKind::Word) > rarity.weight("putin", TokenKind::Word));
-        assert_eq!(rarity.weight("llc", TokenKind::LegalForm), LEGAL_FORM_WEIGHT);
+        assert_eq!(
+            rarity.weight("llc", TokenKind::LegalForm),
+            LEGAL_FORM_WEIGHT
+        );
     }
 }

@@ -16,7 +16,29 @@ pub(crate) struct Term<'a> {
 
 impl Term<'static> {
     pub(crate) fn from_token(token: &Token, weight: f64) -> Self {
-        let key = if token.kind() == TokenKind::Word { phonetic_key(token.text()) } else { String::new() };
-        Term { text: Cow::Owned(token.text().to_owned()), kind: token.kind(), key: Cow::Owned(key), weight, id: None }
+        let key = if token.kind() == TokenKind::Word {
+            phonetic_key(token.text())
+        } else {
+            String::new()
+        };
+        Term {
+            text: Cow::Owned(token.text().to_owned()),
+            kind: token.kind(),
+            key: Cow::Owned(key),
+            weight,
+            id: None,
+        }
+    }
+}
+
+impl Term<'_> {
+    pub(crate) fn into_owned(self) -> Term<'static> {
+        Term {
+            text: Cow::Owned(self.text.into_owned()),
+            kind: self.kind,
+            key: Cow::Owned(self.key.into_owned()),
+            weight: self.weight,
+            id: self.id,
+        }
     }
 }

@@ -4,7 +4,12 @@ use proptest::prelude::*;
 use super::hits::INDEX;
 
 fn schema() -> impl Strategy<Value = Schema> {
-    prop_oneof![Just(Schema::Person), Just(Schema::Organization), Just(Schema::Vessel), Just(Schema::Unknown)]
+    prop_oneof![
+        Just(Schema::Person),
+        Just(Schema::Organization),
+        Just(Schema::Vessel),
+        Just(Schema::Unknown)
+    ]
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -61,5 +66,7 @@ proptest! {
 }
 
 fn entity_ref(index: &Index, position: usize) -> cloudkyc_screening::EntityRef {
-    index.entity_ref(position).expect("position within the index")
+    index
+        .entity_ref(position)
+        .expect("position within the index")
 }

@@ -15,11 +15,13 @@
 //! searches the stored bytes.
 
 pub mod audit;
+pub mod customers;
 pub mod jobs;
 pub mod keyring;
 pub mod keys;
 mod support;
 pub mod tenants;
+pub mod usage;
 
 use std::sync::Arc;
 
@@ -77,12 +79,24 @@ macro_rules! contract_suite {
                 finishing_an_unknown_or_finished_job_is_refused,
                 concurrent_claimers_never_share_a_job,
             }
+            customers {
+                customers_are_created_once_per_idempotency_key_with_one_event,
+                customers_are_scoped_to_the_tenant_subtree,
+                customers_are_listed_newest_first_in_pages,
+                customers_are_found_by_blind_index_and_account,
+                personal_data_is_never_stored_in_plaintext,
+            }
             keyring {
                 the_store_names_its_backend_and_answers_ping,
                 reopening_keeps_keys_and_data,
                 the_wrong_master_key_fails_on_open,
                 a_rotated_master_key_opens_and_the_old_one_does_not,
                 a_new_data_key_encrypts_and_old_ciphertexts_still_open,
+            }
+            usage {
+                usage_batches_are_idempotent_on_the_record_id,
+                one_audit_event_per_batch_with_the_accepted_ids,
+                tenants_do_not_share_records,
             }
         );
     };

@@ -1,0 +1,376 @@
+//! Measures customer onboarding (issue 3): an entity with two beneficial owners, through
+//! `App::onboard_customer` (validation, U.S./foreign determination, risk tier, offline checks,
+//! sealing, persistence and the audit event), on a fresh SQLite file or PostgreSQL database.
+//!
+//! ```sh
+//! cargo run --release -p cloudkyc-app --example onboarding_bench -- \
+//!     [--backend sqlite|postgres] [--count N] [--concurrency C] [--rate R]
+//! ```
+//!
+//! Three measurements, each on customers nobody onboarded before:
+//! 1. the CPU work before the store (validate, determine, encode), on one core, so the store's
+//!    share of the time can be read off by difference;
+//! 2. throughput: `C` tasks onboard `N` customers as fast as they can;
+//! 3. latency at a fixed rate (`--rate`, default half the measured throughput): open-loop
+//!    arrivals, each latency counted from the arrival's *scheduled* time so a stalled store is
+//!    charged for the queue it causes.
+//!
+//! PostgreSQL: `CLOUDKYC_BENCH_POSTGRES_URL` names a server and a user allowed to create
+//! databases; the benchmark creates a database with a random name and drops it at the end.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use cloudkyc_app::customers::CipStatus;
+use cloudkyc_app::{App, SystemClock};
+use cloudkyc_domain::cip::{CustomerDraft, determine_customer, validate};
+use cloudkyc_domain::rule_pack::RulePack;
+use cloudkyc_store::crypto::MasterKey;
+use cloudkyc_store::{Store, TenantScope};
+use cloudkyc_store_postgres::PgStore;
+use cloudkyc_store_sqlite::SqliteStore;
+use serde_json::json;
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const PACK: &str = "bis-2024-nprm";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug)]
+struct Options {
+    backend: Backend,
+    count: usize,
+    concurrency: usize,
+    rate: Option<f64>,
+}
+
+fn parse_options() -> BenchResult<Options> {
+    let mut options = Options {
+        backend: Backend::Sqlite,
+        count: 20_000,
+        concurrency: 32,
+        rate: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--backend" => {
+                options.backend = match value.as_str() {
+                    "sqlite" => Backend::Sqlite,
+                    "postgres" => Backend::Postgres,
+                    other => return Err(format!("unknown backend {other:?}").into()),
+                }
+            }
+            "--count" => options.count = value.parse()?,
+            "--concurrency" => options.concurrency = value.parse()?,
+            "--rate" => options.rate = Some(value.parse()?),
+            other => return Err(format!("unknown option {other:?}").into()),
+        }
+    }
+    if options.count == 0 || options.concurrency == 0 || options.rate.is_some_and(|r| r <= 0.0) {
+        return Err("--count, --concurrency and --rate must be positive".into());
+    }
+    Ok(options)
+}
+
+const GIVEN: &[&str] = &[
+    "Wei", "Omar", "Fatima", "Chen", "Aisha", "Yusuf", "Mei", "Khalid", "Lina", "Hassan", "Jun",
+    "Noura", "Tariq", "Xiu", "Rania", "Bilal",
+];
+const FAMILY: &[&str] = &[
+    "Li", "Haddad", "Zhang", "Mansour", "Wang", "Rahman", "Liu", "Saleh", "Zhao", "Nasser",
+    "Huang", "Farouk", "Sun", "Karim", "Zhou", "Aziz",
+];
+
+fn pick(list: &[&'static str], index: usize) -> &'static str {
+    list.get(index % list.len().max(1)).copied().unwrap_or("Doe")
+}
+
+/// The Helios body (a UAE entity, a Chinese owner with 60 %, a UAE managing owner) with every
+/// identifier derived from `index`, so no two customers share a name, email, phone or account.
+fn customer(index: usize) -> BenchResult<CustomerDraft> {
+    let (i, j) = (index, index / GIVEN.len());
+    let first = format!("{} {}", pick(GIVEN, i), pick(FAMILY, i + j + 3));
+    let second = format!("{} {}", pick(GIVEN, i + 7), pick(FAMILY, j));
+    // UAE fixed lines are 4 + [2-8] + six digits, UAE mobiles 50 + seven, Chinese mobiles
+    // 138 + eight: every index maps to a number the phone library accepts.
+    let body = json!({
+        "kind": "entity",
+        "name": {"full": format!("Helios Compute {i} FZ-LLC")},
+        "incorporation": {"country": "AE", "date": "2024-03-01",
+                          "registration_number": format!("DMCC-{i:07}")},
+        "addresses": [{"line1": format!("Unit {}, Cluster X", i % 900 + 1), "city": "Dubai",
+                       "country": "AE"}],
+        "emails": [format!("ops{i}@helios{}.example", i % 97)],
+        "phones": [format!("+971 4 {}{:06}", 2 + (i / 1_000_000) % 7, i % 1_000_000)],
+        "accounts": [{"external_id": format!("acct-bench-{i}"),
+                      "payment_methods": [{"type": "bank_account", "country": "AE",
+                                           "source": "customer"}]}],
+        "beneficial_owners": [
+            {"name": {"full": first}, "date_of_birth": "1979-02-03", "nationalities": ["CN"],
+             "addresses": [{"line1": format!("{} Jianguo Road", i % 300 + 1), "city": "Beijing",
+                            "country": "CN"}],
+             "emails": [format!("owner1.{i}@helios{}.example", i % 97)],
+             "phones": [format!("+86 138 {:08}", i % 100_000_000)],
+             "ownership_percent": 60},
+            {"name": {"full": second}, "date_of_birth": "1983-11-20", "nationalities": ["AE"],
+             "addresses": [{"line1": format!("{} Al Wasl", i % 200 + 1), "city": "Dubai",
+                            "country": "AE"}],
+             "emails": [format!("owner2.{i}@helios{}.example", i % 97)],
+             "phones": [format!("+971 50 {:07}", i % 10_000_000)],
+             "control": "management"}
+        ]
+    });
+    Ok(serde_json::from_value(body)?)
+}
+
+fn customers(range: std::ops::Range<usize>) -> BenchResult<Vec<CustomerDraft>> {
+    range.map(customer).collect()
+}
+
+/// A database of the benchmark's own on the server, dropped by `drop_database`.
+struct PgDatabase {
+    server_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create(server_url: String) -> BenchResult<Self> {
+        let name = format!("cloudkyc_bench_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&server_url).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await?;
+        Ok(Self { server_url, name })
+    }
+
+    /// The server URL with its database replaced by ours (query parameters kept).
+    fn url(&self) -> String {
+        let (base, query) = match self.server_url.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (self.server_url.as_str(), String::new()),
+        };
+        let authority = base.find("://").map_or(0, |i| i + 3);
+        let server = match base.get(authority..).and_then(|rest| rest.find('/')) {
+            Some(slash) => base.get(..authority + slash).unwrap_or(base),
+            None => base,
+        };
+        format!("{server}/{}{query}", self.name)
+    }
+
+    async fn drop_database(self) -> BenchResult<()> {
+        let mut admin = PgConnection::connect(&self.server_url).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await?;
+        Ok(())
+    }
+}
+
+/// Where the data lives, kept so it can be removed at the end.
+enum Fixture {
+    Sqlite(Arc<SqliteStore>, tempfile::TempDir),
+    Postgres(Arc<PgStore>, PgDatabase),
+}
+
+impl Fixture {
+    async fn open(backend: Backend) -> BenchResult<(Self, Arc<dyn Store>)> {
+        let master = MasterKey::generate();
+        Ok(match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+                let store = Arc::new(SqliteStore::open(&url, &master).await?);
+                (Self::Sqlite(store.clone(), dir), store)
+            }
+            Backend::Postgres => {
+                let server = std::env::var("CLOUDKYC_BENCH_POSTGRES_URL")
+                    .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                let database = PgDatabase::create(server).await?;
+                match PgStore::connect(&database.url(), &master).await {
+                    Ok(store) => {
+                        let store = Arc::new(store);
+                        (Self::Postgres(store.clone(), database), store)
+                    }
+                    Err(e) => {
+                        database.drop_database().await?;
+                        return Err(e.into());
+                    }
+                }
+            }
+        })
+    }
+
+    async fn close(self) -> BenchResult<()> {
+        match self {
+            Self::Sqlite(store, dir) => {
+                store.close().await;
+                dir.close()?;
+            }
+            Self::Postgres(store, database) => {
+                store.close().await;
+                database.drop_database().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The work `onboard_customer` does before it reaches the store, on one core.
+fn cpu_phase(drafts: &[CustomerDraft]) -> BenchResult<Duration> {
+    let today = Utc::now().date_naive();
+    let started = Instant::now();
+    for draft in drafts {
+        let customer = validate(draft, today).map_err(|e| format!("invalid draft: {e:?}"))?;
+        let determination = determine_customer(&customer, &[]);
+        let sealed = serde_json::to_value((&customer, &determination))?;
+        std::hint::black_box(sealed);
+    }
+    Ok(started.elapsed())
+}
+
+async fn throughput(
+    app: &App,
+    scope: &TenantScope,
+    drafts: Vec<CustomerDraft>,
+    first: usize,
+    concurrency: usize,
+) -> BenchResult<f64> {
+    let count = drafts.len();
+    let per_task = count.div_ceil(concurrency).max(1);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    let mut drafts = drafts.into_iter();
+    let mut index = first;
+    loop {
+        let share: Vec<_> = drafts.by_ref().take(per_task).collect();
+        if share.is_empty() {
+            break;
+        }
+        let (app, scope, start) = (app.clone(), scope.clone(), index);
+        index += share.len();
+        workers.push(tokio::spawn(async move {
+            for (offset, draft) in share.into_iter().enumerate() {
+                let key = format!("bench-{}", start + offset);
+                app.onboard_customer(&scope, draft, Some(key)).await?;
+            }
+            Ok::<_, cloudkyc_app::AppError>(())
+        }));
+    }
+    for worker in workers {
+        worker.await??;
+    }
+    Ok(count as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Open-loop arrivals at `rate` per second; each latency runs from the scheduled arrival.
+async fn latency(
+    app: &App,
+    scope: &TenantScope,
+    drafts: Vec<CustomerDraft>,
+    first: usize,
+    rate: f64,
+) -> BenchResult<(Vec<Duration>, f64)> {
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let started = tokio::time::Instant::now();
+    let mut pending = Vec::with_capacity(drafts.len());
+    for (offset, draft) in drafts.into_iter().enumerate() {
+        let scheduled = started + interval.mul_f64(offset as f64);
+        tokio::time::sleep_until(scheduled).await;
+        let (app, scope) = (app.clone(), scope.clone());
+        let key = format!("bench-{}", first + offset);
+        pending.push(tokio::spawn(async move {
+            app.onboard_customer(&scope, draft, Some(key)).await?;
+            Ok::<_, cloudkyc_app::AppError>(scheduled.elapsed())
+        }));
+    }
+    let mut latencies = Vec::with_capacity(pending.len());
+    for task in pending {
+        latencies.push(task.await??);
+    }
+    let achieved = latencies.len() as f64 / started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    Ok((latencies, achieved))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    sorted.get(rank).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() -> BenchResult<()> {
+    let options = parse_options()?;
+    let pack = RulePack::bundled(PACK).ok_or_else(|| format!("no bundled pack {PACK}"))?;
+    let (fixture, store) = Fixture::open(options.backend).await?;
+    let result = run(&options, store, pack).await;
+    fixture.close().await?;
+    result
+}
+
+async fn run(options: &Options, store: Arc<dyn Store>, pack: RulePack) -> BenchResult<()> {
+    let app = App::new(store, Arc::new(SystemClock), Arc::new(pack));
+    let scope = app.operator_scope("Bench Cloud Inc.").await?;
+    let n = options.count;
+    println!(
+        "backend {}, {n} customers (entity + 2 owners) per phase, {} worker threads",
+        app.store().backend(),
+        std::thread::available_parallelism().map_or(1, |p| p.get()),
+    );
+
+    // One customer first: it must pass validation, and its outcome says which checks ran.
+    let probe = app
+        .onboard_customer(&scope, customer(usize::MAX / 2)?, None)
+        .await?;
+    let decision = &probe.customer.decision;
+    println!(
+        "probe: person {}, cip {:?}, access {:?}, tier {}",
+        decision.person_status, decision.cip_status, decision.account_access, decision.risk_tier
+    );
+    if decision.cip_status == CipStatus::Failed {
+        return Err(format!("the generated customer fails CIP: {:?}", decision.reasons).into());
+    }
+
+    let cpu_drafts = customers(0..n)?;
+    let cpu = cpu_phase(&cpu_drafts)?;
+    println!(
+        "validate + determine + encode, one core: {:.1} µs per customer ({:.0}/s per core)",
+        cpu.as_secs_f64() * 1e6 / n as f64,
+        n as f64 / cpu.as_secs_f64()
+    );
+
+    let measured = throughput(&app, &scope, cpu_drafts, 0, options.concurrency).await?;
+    println!(
+        "throughput: {measured:.0} customers/s ({} tasks)",
+        options.concurrency
+    );
+
+    let rate = options.rate.unwrap_or(measured / 2.0);
+    let (latencies, achieved) = latency(&app, &scope, customers(n..2 * n)?, n, rate).await?;
+    println!(
+        "latency at {rate:.0}/s offered ({achieved:.0}/s achieved): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.90)),
+        ms(percentile(&latencies, 0.99)),
+        ms(latencies.last().copied().unwrap_or_default()),
+    );
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! The server's settings. The CLI layers them (defaults, TOML, `CLOUDKYC_*`, flags) and hands the
+//! result to [`crate::serve`].
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Largest request body accepted by ordinary endpoints (bytes).
+    pub body_limit_bytes: usize,
+    /// Largest request body accepted by bulk endpoints such as usage ingestion (bytes).
+    pub bulk_body_limit_bytes: usize,
+    /// A request still running after this long is abandoned with a 503.
+    #[serde(with = "duration_text")]
+    pub request_timeout: Duration,
+    /// How long the background job loop pauses when no job is due.
+    #[serde(with = "duration_text")]
+    pub job_poll_interval: Duration,
+    /// After shutdown is asked for, how long open connections may take to finish before the
+    /// server stops waiting for them.
+    #[serde(with = "duration_text")]
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            body_limit_bytes: 1024 * 1024,
+            bulk_body_limit_bytes: 32 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            job_poll_interval: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Durations as people write them in a configuration file: `"30s"`, `"500ms"`, `"2m"`, `"1h"`,
+/// or a bare number of seconds.
+mod duration_text {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = if value.subsec_millis() == 0 && value.subsec_nanos() == 0 {
+            format!("{}s", value.as_secs())
+        } else {
+            format!("{}ms", value.as_millis())
+        };
+        serializer.serialize_str(&text)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Seconds(u64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        match Written::deserialize(deserializer)? {
+            Written::Seconds(secs) => Ok(Duration::from_secs(secs)),
+            Written::Text(text) => parse(&text).map_err(de::Error::custom),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let number: u64 = number.parse().map_err(|_| {
+            format!("invalid duration {text:?}: expected a whole number and a unit such as 30s")
+        })?;
+        let millis_per_unit = match unit.trim() {
+            "ms" => 1,
+            "" | "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            other => {
+                return Err(format!(
+                    "invalid duration unit {other:?}: use ms, s, m or h"
+                ));
+            }
+        };
+        number
+            .checked_mul(millis_per_unit)
+            .map(Duration::from_millis)
+            .ok_or_else(|| format!("duration {text:?} is too long"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn units_are_read() {
+            assert_eq!(parse("500ms"), Ok(Duration::from_millis(500)));
+            assert_eq!(parse("30s"), Ok(Duration::from_secs(30)));
+            assert_eq!(parse("2m"), Ok(Duration::from_secs(120)));
+            assert_eq!(parse("1h"), Ok(Duration::from_secs(3600)));
+            assert_eq!(parse("7"), Ok(Duration::from_secs(7)));
+        }
+
+        #[test]
+        fn nonsense_is_refused() {
+            for bad in ["", "s", "3 weeks", "-1s", "1.5s", "99999999999999999999h"] {
+                assert!(parse(bad).is_err(), "{bad}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_through_json() {
+        let config = ServerConfig::default();
+        let text = serde_json::to_string(&config).unwrap();
+        assert!(text.contains(r#""request_timeout":"30s""#), "{text}");
+        let back: ServerConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn partial_settings_keep_the_other_defaults() {
+        let config: ServerConfig =
+            serde_json::from_str(r#"{"listen": "0.0.0.0:9000", "request_timeout": 5}"#).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.request_timeout, Duration::from_secs(5));
+        assert_eq!(config.body_limit_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn misspelt_settings_are_refused() {
+        assert!(serde_json::from_str::<ServerConfig>(r#"{"body_limit": 5}"#).is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! Prometheus metrics. Each router owns its registry (no process-global recorder), so two
+//! servers in one process, as in the tests, do not mix their counts.
+
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use cloudkyc_store::jobs::JobCounts;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::{Registry, Unit};
+
+/// The content type of [`Metrics::render`]'s output.
+pub const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Latency buckets (seconds): API calls are expected in milliseconds, reports in seconds.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    /// The route template (`/v1/keys/{id}`), never the raw path: bounded cardinality, and no ids
+    /// or personal data in the metrics.
+    route: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+    backend: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+    jobs: Family<JobLabels, Gauge<u64, AtomicU64>>,
+}
+
+impl Metrics {
+    pub fn new(backend: &'static str) -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "cloudkyc_http_requests",
+            "HTTP requests answered, by method, route template and status",
+            requests.clone(),
+        );
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
+            new_latency_histogram as fn() -> Histogram,
+        );
+        registry.register_with_unit(
+            "cloudkyc_http_request_duration",
+            "Time from receiving a request to answering it, by method and route template",
+            Unit::Seconds,
+            latency.clone(),
+        );
+        let jobs = Family::<JobLabels, Gauge<u64, AtomicU64>>::default();
+        registry.register(
+            "cloudkyc_jobs",
+            "Background jobs in the queue, by state (read at scrape time)",
+            jobs.clone(),
+        );
+        registry.register(
+            "cloudkyc_build",
+            "Version of this cloudkyc build and the storage backend it runs on",
+            Info::new(BuildLabels {
+                version: env!("CARGO_PKG_VERSION"),
+                backend,
+            }),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            jobs,
+        }
+    }
+
+    pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn set_job_counts(&self, counts: JobCounts) {
+        for (state, count) in [
+            ("queued", counts.queued),
+            ("running", counts.running),
+            ("done", counts.done),
+            ("dead", counts.dead),
+        ] {
+            self.jobs.get_or_create(&JobLabels { state }).set(count);
+        }
+    }
+
+    /// The OpenMetrics text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+fn new_latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_jobs_and_build_info_are_exposed() {
+        let metrics = Metrics::new("sqlite");
+        metrics.observe_request("GET", "/v1/keys/{id}", 404, Duration::from_millis(3));
+        metrics.observe_request("GET", "/v1/keys/{id}", 404, Duration::from_millis(3));
+        metrics.set_job_counts(JobCounts {
+            queued: 2,
+            running: 1,
+            done: 7,
+            dead: 0,
+        });
+        let text = metrics.render();
+        assert!(
+            text.contains(
+                r#"cloudkyc_http_requests_total{method="GET",route="/v1/keys/{id}",status="404"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("cloudkyc_http_request_duration_seconds_bucket{"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"cloudkyc_jobs{state="queued"} 2"#),
+            "{text}"
+        );
+        assert!(text.contains(r#"cloudkyc_build_info{version=""#), "{text}");
+        assert!(text.ends_with("# EOF\n"));
+    }
+}

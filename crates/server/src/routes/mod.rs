@@ -1,0 +1,221 @@
+//! The route table. The router is built from it, and the authorisation test iterates it (every
+//! route × no key × every role), so a route cannot be added without its access rule being
+//! declared and checked.
+
+mod audit;
+mod customers;
+mod health;
+mod keys;
+mod metrics;
+pub(crate) mod openapi;
+mod screenings;
+mod tenants;
+mod usage;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use cloudkyc_app::App;
+use cloudkyc_domain::Permission;
+
+use crate::config::ServerConfig;
+use crate::metrics::Metrics;
+use crate::middleware;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No credentials needed (health, metrics, the OpenAPI document).
+    Public,
+    /// Any valid API key; the answer is limited to the key's tenants.
+    AnyRole,
+    /// A valid API key whose role carries the permission; other roles get 403. The use case
+    /// checks it (`Role::allows`); the table states it so the test can hold the two together.
+    Requires(Permission),
+}
+
+/// Which body-size limit a route gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// `ServerConfig::body_limit_bytes`.
+    Standard,
+    /// `ServerConfig::bulk_body_limit_bytes`, for bulk ingestion endpoints.
+    Bulk,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Verb {
+    pub fn method(self) -> Method {
+        match self {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Verb::Get => MethodFilter::GET,
+            Verb::Post => MethodFilter::POST,
+            Verb::Put => MethodFilter::PUT,
+            Verb::Patch => MethodFilter::PATCH,
+            Verb::Delete => MethodFilter::DELETE,
+        }
+    }
+}
+
+/// One row of the route table, as tests and documentation see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub verb: Verb,
+    /// The axum path template, e.g. `/v1/keys/{id}` (the same syntax OpenAPI uses).
+    pub path: &'static str,
+    pub access: Access,
+    pub body_limit: BodyLimit,
+}
+
+struct Route {
+    spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+fn route<H, T>(verb: Verb, path: &'static str, access: Access, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let spec = RouteSpec {
+        verb,
+        path,
+        access,
+        body_limit: BodyLimit::Standard,
+    };
+    Route {
+        spec,
+        handler: on(verb.filter(), handler),
+    }
+}
+
+fn table() -> Vec<Route> {
+    use Access::{AnyRole, Public, Requires};
+    use Verb::{Delete, Get, Post};
+    vec![
+        route(Get, "/healthz", Public, health::healthz),
+        route(Get, "/readyz", Public, health::readyz),
+        route(Get, "/metrics", Public, metrics::metrics),
+        route(Get, "/openapi.json", Public, openapi::openapi_json),
+        route(
+            Post,
+            "/v1/keys",
+            Requires(Permission::ManageKeys),
+            keys::create_key,
+        ),
+        route(
+            Get,
+            "/v1/keys",
+            Requires(Permission::ManageKeys),
+            keys::list_keys,
+        ),
+        route(
+            Delete,
+            "/v1/keys/{id}",
+            Requires(Permission::ManageKeys),
+            keys::revoke_key,
+        ),
+        route(Get, "/v1/tenants", AnyRole, tenants::list_tenants),
+        route(Post, "/v1/customers", Requires(Permission::WriteCustomers), customers::create_customer),
+        route(Get, "/v1/customers", Requires(Permission::ReadCustomers), customers::list_customers),
+        route(Get, "/v1/customers/{id}", Requires(Permission::ReadCustomers), customers::get_customer),
+        route(
+            Post,
+            "/v1/screenings",
+            Requires(Permission::ReadCustomers),
+            screenings::screen,
+        ),
+        route(
+            Get,
+            "/v1/audit",
+            Requires(Permission::ReadAudit),
+            audit::list_events,
+        ),
+        route(
+            Post,
+            "/v1/audit/verify",
+            Requires(Permission::ReadAudit),
+            audit::verify,
+        ),
+        bulk(route(
+            Post,
+            "/v1/usage",
+            Requires(Permission::IngestTelemetry),
+            usage::ingest_usage,
+        )),
+        bulk(route(
+            Post,
+            "/v1/reservations",
+            Requires(Permission::IngestTelemetry),
+            usage::ingest_reservations,
+        )),
+        route(
+            Get,
+            "/v1/compute/accounts/{account}",
+            Requires(Permission::ReadCustomers),
+            usage::assess_account,
+        ),
+    ]
+}
+
+/// A route for bulk ingestion: the larger body limit.
+fn bulk(mut route: Route) -> Route {
+    route.spec.body_limit = BodyLimit::Bulk;
+    route
+}
+
+/// Every route the router serves, with its access rule.
+pub fn routes() -> Vec<RouteSpec> {
+    table().into_iter().map(|r| r.spec).collect()
+}
+
+/// The whole HTTP API over `app`, with its middleware. Serve it with [`crate::serve`], or call
+/// it in-process (`tower::ServiceExt::oneshot`) in tests.
+pub fn router(app: App, config: &ServerConfig) -> Router {
+    let metrics = Arc::new(Metrics::new(app.store().backend()));
+    let state = AppState {
+        app,
+        metrics: Arc::clone(&metrics),
+    };
+    let mut router = Router::new();
+    for Route { spec, handler } in table() {
+        let handler = match spec.body_limit {
+            BodyLimit::Standard => handler,
+            // Inside the router-wide default limit, so it overrides it for this route.
+            BodyLimit::Bulk => handler.layer(DefaultBodyLimit::max(config.bulk_body_limit_bytes)),
+        };
+        router = router.route(spec.path, handler);
+    }
+    let router = router.fallback(no_route);
+    middleware::apply(router, metrics, config).with_state(state)
+}
+
+async fn no_route() -> ApiError {
+    ApiError::not_found("no such route; GET /openapi.json lists them all")
+}
+
+#[cfg(test)]
+mod tests;

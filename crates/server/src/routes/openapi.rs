@@ -1,0 +1,174 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the DTO types.
+//!
+//! The error responses every operation shares (401/403 for authenticated ones, 400/413/415/422
+//! for those with a body or parameters, 500/503 for all) are added by [`StandardResponses`]
+//! rather than repeated on each handler, so a new route cannot forget them.
+
+use axum::Json;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use super::{audit, customers, health, keys, metrics, screenings, tenants, usage};
+use crate::problem::{InvalidField, PROBLEM_JSON, Problem};
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "cloudkyc",
+        description = "Customer identification, screening and compute monitoring for cloud providers. \
+            Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457 problem details \
+            (`application/problem+json`)."
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        metrics::metrics,
+        openapi_json,
+        keys::create_key,
+        keys::list_keys,
+        keys::revoke_key,
+        tenants::list_tenants,
+        customers::create_customer,
+        customers::get_customer,
+        customers::list_customers,
+        screenings::screen,
+        audit::list_events,
+        audit::verify,
+        usage::ingest_usage,
+        usage::ingest_reservations,
+        usage::assess_account,
+    ),
+    components(schemas(Problem, InvalidField)),
+    modifiers(&BearerScheme, &StandardResponses),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "keys", description = "API keys: created with a secret shown once, revocable"),
+        (name = "tenants", description = "The provider and its reseller sub-tenants"),
+        (name = "customers", description = "Customer identification: onboarding, U.S./foreign determination, verification, account access"),
+        (name = "screening", description = "Restricted-party screening against the sanctions and export-control lists"),
+        (name = "audit", description = "The per-tenant hash chains of every state change"),
+        (name = "compute", description = "Usage records, reservations and compute assessments"),
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Debug)]
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.description = Some(
+            "An API key (`ck_...`), created with `cloudkyc keys create` or `POST /v1/keys`".into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+/// Reusable problem responses: (component name, status, description).
+const PROBLEMS: [(&str, &str, &str); 8] = [
+    (
+        "BadRequest",
+        "400",
+        "Malformed JSON or an unparsable path parameter",
+    ),
+    (
+        "Unauthorized",
+        "401",
+        "Missing, malformed, unknown, revoked or expired API key",
+    ),
+    ("Forbidden", "403", "The key's role may not do this"),
+    (
+        "PayloadTooLarge",
+        "413",
+        "The request body is larger than this endpoint accepts",
+    ),
+    (
+        "UnsupportedMediaType",
+        "415",
+        "The body is not sent as `application/json`",
+    ),
+    (
+        "Invalid",
+        "422",
+        "A field or parameter is invalid; `errors` lists every one",
+    ),
+    (
+        "Internal",
+        "500",
+        "An unexpected failure; quote the request id when reporting it",
+    ),
+    (
+        "Unavailable",
+        "503",
+        "The database is unavailable or the request timed out; retry later",
+    ),
+];
+
+#[derive(Debug)]
+struct StandardResponses;
+
+impl Modify for StandardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, _, description) in PROBLEMS {
+            let content = Content::new(Some(Ref::from_schema_name("Problem")));
+            let response = ResponseBuilder::new()
+                .description(description)
+                .content(PROBLEM_JSON, content)
+                .build();
+            components
+                .responses
+                .insert(name.to_owned(), RefOr::T(response));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_standard_responses(operation);
+            }
+        }
+    }
+}
+
+fn add_standard_responses(operation: &mut Operation) {
+    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = operation.request_body.is_some();
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let has_path_params = parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Path);
+    let has_query_params = parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Query);
+    for (name, status, _) in PROBLEMS {
+        let applies = match status {
+            "400" => has_body || has_path_params,
+            "401" | "403" => secured,
+            "413" | "415" => has_body,
+            "422" => has_body || has_query_params,
+            _ => true,
+        };
+        if applies {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The HTTP API, in-process (`tower::ServiceExt::oneshot`) against a fresh SQLite database per
+//! test, plus one test over real TCP.
+
+// Test helpers outside #[test] functions fail loudly on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod server {
+    mod audit;
+    mod auth;
+    mod authorisation;
+    mod bad_input;
+    mod customers;
+    mod keys;
+    mod logs;
+    mod openapi;
+    mod operations;
+    mod screenings;
+    mod support;
+    mod tcp;
+    mod usage;
+}

@@ -1,0 +1,112 @@
+//! Every route × (no key, every role): built from the router's own route table, so a new route
+//! is covered the moment it is added. A route's request body is the example its OpenAPI schema
+//! documents, so that the only thing that differs between roles is the role.
+
+use axum::http::{Method, StatusCode, header};
+use cloudkyc_domain::Role;
+use cloudkyc_server::{Access, ApiDoc, RouteSpec, routes};
+use serde_json::Value;
+use utoipa::OpenApi;
+
+use super::support::{TestApp, TestResponse};
+
+/// The path with every `{parameter}` replaced by a fresh UUID.
+fn concrete_path(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn example_body(doc: &Value, spec: &RouteSpec) -> Option<Value> {
+    let method = spec.verb.method().as_str().to_ascii_lowercase();
+    let body = doc["paths"][spec.path][method.as_str()].get("requestBody")?;
+    let schema = &body["content"]["application/json"]["schema"];
+    let name = schema["$ref"].as_str()?.rsplit('/').next()?;
+    let example = doc["components"]["schemas"][name]["example"].clone();
+    assert!(
+        !example.is_null(),
+        "{} {} documents no example body",
+        spec.verb.method(),
+        spec.path
+    );
+    Some(example)
+}
+
+async fn call(
+    t: &TestApp,
+    spec: &RouteSpec,
+    body: Option<&Value>,
+    key: Option<&str>,
+) -> TestResponse {
+    let method: Method = spec.verb.method();
+    let response = t.call(method, &concrete_path(spec.path), key, body).await;
+    assert!(
+        !response.status.is_server_error(),
+        "{} {} answered {}: {}",
+        spec.verb.method(),
+        spec.path,
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
+    response
+}
+
+#[tokio::test]
+async fn every_route_enforces_its_access_rule_for_every_role() {
+    let t = TestApp::new().await;
+    let keys = t.keys_by_role().await;
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+    let table = routes();
+    assert!(table.len() >= 10);
+
+    for spec in &table {
+        let body = example_body(&doc, spec);
+        let route = format!("{} {}", spec.verb.method(), spec.path);
+
+        let anonymous = call(&t, spec, body.as_ref(), None).await;
+        if spec.access == Access::Public {
+            assert_ne!(
+                anonymous.status,
+                StatusCode::UNAUTHORIZED,
+                "{route} is public"
+            );
+        } else {
+            anonymous.problem(StatusCode::UNAUTHORIZED);
+            assert!(
+                anonymous.header(header::WWW_AUTHENTICATE).is_some(),
+                "{route}"
+            );
+        }
+
+        for role in Role::ALL {
+            let response = call(&t, spec, body.as_ref(), Some(&keys[&role])).await;
+            let allowed = match spec.access {
+                Access::Public | Access::AnyRole => true,
+                Access::Requires(permission) => role.allows(permission),
+            };
+            if allowed {
+                assert!(
+                    response.status != StatusCode::UNAUTHORIZED
+                        && response.status != StatusCode::FORBIDDEN,
+                    "{route} as {role}: expected to be let through, got {}: {}",
+                    response.status,
+                    String::from_utf8_lossy(&response.body)
+                );
+            } else {
+                let problem = response.problem(StatusCode::FORBIDDEN);
+                assert_eq!(
+                    problem["type"], "urn:cloudkyc:problem:forbidden",
+                    "{route} as {role}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The job queue. A claim is one `UPDATE … RETURNING` whose subquery locks the chosen row with
+//! `FOR UPDATE SKIP LOCKED`: concurrent claimers, in any number of processes, skip each other's
+//! rows instead of waiting for them or taking them twice.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use cloudkyc_domain::JobId;
+use cloudkyc_store::audit::truncate_to_micros;
+use cloudkyc_store::backend::parse_job_state;
+use cloudkyc_store::jobs::{Job, JobCounts, JobState, NewJob};
+use cloudkyc_store::{JobStore, StoreError, StoreResult, TenantScope};
+use uuid::Uuid;
+
+use crate::PgStore;
+use crate::error::db;
+use crate::rows;
+
+#[async_trait]
+impl JobStore for PgStore {
+    async fn enqueue(
+        &self,
+        scope: &TenantScope,
+        job: NewJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<JobId>> {
+        let id = JobId::new();
+        let inserted: Option<Uuid> = sqlx::query_scalar(
+            "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(id.as_uuid())
+        .bind(scope.tenant().as_uuid())
+        .bind(&job.kind)
+        .bind(&job.payload)
+        .bind(&job.dedupe_key)
+        .bind(truncate_to_micros(job.run_at))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(inserted.map(|_| id))
+    }
+
+    async fn claim_job(
+        &self,
+        kinds: &[&str],
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<Option<Job>> {
+        let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
+        let now = truncate_to_micros(now);
+        let locked_until = now
+            .checked_add_signed(lease)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let row = sqlx::query(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+             WHERE id = ( \
+                 SELECT id FROM jobs \
+                 WHERE ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1)) \
+                   AND (cardinality($3::text[]) = 0 OR kind = ANY($3)) \
+                 ORDER BY run_at, id LIMIT 1 \
+                 FOR UPDATE SKIP LOCKED \
+             ) RETURNING id, tenant_id, kind, payload, run_at, attempts",
+        )
+        .bind(now)
+        .bind(locked_until)
+        .bind(kinds)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| rows::claimed_job(&row)).transpose()
+    }
+
+    async fn complete_job(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'done', locked_until = NULL, updated_at = $1 WHERE id = $2 AND state = 'running'",
+        )
+        .bind(now)
+        .bind(id.as_uuid())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            self.not_running(id).await
+        }
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let state = if retry_at.is_some() {
+            JobState::Queued
+        } else {
+            JobState::Dead
+        };
+        let failed = sqlx::query(
+            "UPDATE jobs SET state = $1, run_at = coalesce($2, run_at), last_error = $3, locked_until = NULL, updated_at = $4 \
+             WHERE id = $5 AND state = 'running'",
+        )
+        .bind(state.as_str())
+        .bind(retry_at.map(truncate_to_micros))
+        .bind(error)
+        .bind(now)
+        .bind(id.as_uuid())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if failed.rows_affected() == 1 {
+            Ok(())
+        } else {
+            self.not_running(id).await
+        }
+    }
+
+    async fn job_counts(&self) -> StoreResult<JobCounts> {
+        let mut counts = JobCounts::default();
+        for row in sqlx::query("SELECT state, count(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+        {
+            let n = u64::try_from(rows::get::<i64>(&row, "n")?).unwrap_or(0);
+            match parse_job_state(&rows::get::<String>(&row, "state")?)? {
+                JobState::Queued => counts.queued = n,
+                JobState::Running => counts.running = n,
+                JobState::Done => counts.done = n,
+                JobState::Dead => counts.dead = n,
+            }
+        }
+        Ok(counts)
+    }
+}
+
+impl PgStore {
+    /// Why finishing a job changed nothing: it does not exist, or it is not running (finished
+    /// already, or never claimed).
+    async fn not_running(&self, id: JobId) -> StoreResult<()> {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        match state {
+            None => Err(StoreError::not_found("job")),
+            Some(state) => Err(StoreError::Conflict(format!(
+                "job {id} is {state}, not running"
+            ))),
+        }
+    }
+}

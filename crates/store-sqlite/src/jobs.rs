@@ -1,0 +1,152 @@
+//! The job queue. A claim is one `UPDATE … RETURNING` on the single writer connection, so two
+//! claimers can never take the same job.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use cloudkyc_domain::JobId;
+use cloudkyc_store::backend::{parse_job_state, to_u32};
+use cloudkyc_store::jobs::{Job, JobCounts, JobState, NewJob};
+use cloudkyc_store::{JobStore, StoreError, StoreResult, TenantScope};
+use sqlx::Row;
+
+use crate::SqliteStore;
+use crate::error::db;
+use crate::rows;
+
+#[async_trait]
+impl JobStore for SqliteStore {
+    async fn enqueue(
+        &self,
+        scope: &TenantScope,
+        job: NewJob,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<JobId>> {
+        let id = JobId::new();
+        let inserted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(id.to_string())
+        .bind(scope.tenant().to_string())
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(&job.dedupe_key)
+        .bind(job.run_at.timestamp_micros())
+        .bind(now.timestamp_micros())
+        .bind(now.timestamp_micros())
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(inserted.map(|_| id))
+    }
+
+    async fn claim_job(
+        &self,
+        kinds: &[&str],
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<Option<Job>> {
+        let kinds = serde_json::Value::from(kinds.to_vec()).to_string();
+        let locked_until = now
+            .checked_add_signed(lease)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let row = sqlx::query(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?2, updated_at = ?1 \
+             WHERE id = ( \
+                 SELECT id FROM jobs \
+                 WHERE ((state = 'queued' AND run_at <= ?1) OR (state = 'running' AND locked_until <= ?1)) \
+                   AND (?3 = '[]' OR kind IN (SELECT value FROM json_each(?3))) \
+                 ORDER BY run_at, id LIMIT 1 \
+             ) RETURNING id, tenant_id, kind, payload, run_at, attempts",
+        )
+        .bind(now.timestamp_micros())
+        .bind(locked_until.timestamp_micros())
+        .bind(kinds)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db)?;
+        row.map(|row| rows::claimed_job(&row)).transpose()
+    }
+
+    async fn complete_job(&self, id: JobId, now: DateTime<Utc>) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'done', locked_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
+        )
+        .bind(now.timestamp_micros())
+        .bind(id.to_string())
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            self.not_running(id).await
+        }
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (state, run_at) = match retry_at {
+            Some(at) => (JobState::Queued, Some(at.timestamp_micros())),
+            None => (JobState::Dead, None),
+        };
+        let failed = sqlx::query(
+            "UPDATE jobs SET state = ?, run_at = coalesce(?, run_at), last_error = ?, locked_until = NULL, updated_at = ? \
+             WHERE id = ? AND state = 'running'",
+        )
+        .bind(state.as_str())
+        .bind(run_at)
+        .bind(error)
+        .bind(now.timestamp_micros())
+        .bind(id.to_string())
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        if failed.rows_affected() == 1 {
+            Ok(())
+        } else {
+            self.not_running(id).await
+        }
+    }
+
+    async fn job_counts(&self) -> StoreResult<JobCounts> {
+        let mut counts = JobCounts::default();
+        for row in sqlx::query("SELECT state, count(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+        {
+            let n = u64::from(to_u32("count", row.try_get("n").map_err(db)?)?);
+            match parse_job_state(&rows::text(&row, "state")?)? {
+                JobState::Queued => counts.queued = n,
+                JobState::Running => counts.running = n,
+                JobState::Done => counts.done = n,
+                JobState::Dead => counts.dead = n,
+            }
+        }
+        Ok(counts)
+    }
+}
+
+impl SqliteStore {
+    /// Why finishing a job changed nothing: it does not exist, or it is not running (finished
+    /// already, or never claimed).
+    async fn not_running(&self, id: JobId) -> StoreResult<()> {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM jobs WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(db)?;
+        match state {
+            None => Err(StoreError::not_found("job")),
+            Some(state) => Err(StoreError::Conflict(format!(
+                "job {id} is {state}, not running"
+            ))),
+        }
+    }
+}

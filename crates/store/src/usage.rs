@@ -1,0 +1,120 @@
+//! Usage records and reservations (compute monitoring, issue 5): what the store keeps of them.
+//!
+//! The store does not interpret a record: the application validates it with the compute
+//! engine's catalog and limits first and hands over only what passed. Records are keyed by
+//! `(tenant, id)`; inserting one whose id the tenant already has is a duplicate, not an error,
+//! so a client (or a message broker) may resend a batch as often as it likes.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cloudkyc_domain::TenantId;
+use serde::{Deserialize, Serialize};
+
+use crate::{StoreResult, TenantScope};
+
+/// The audit action of one accepted batch (usage records or reservations).
+pub const USAGE_INGEST: &str = "usage.ingest";
+
+/// The two tables of compute records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComputeRecordKind {
+    /// What ran: `usage_records`.
+    Usage,
+    /// What is reserved or committed: `reservations`.
+    Reservation,
+}
+
+impl ComputeRecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComputeRecordKind::Usage => "usage",
+            ComputeRecordKind::Reservation => "reservation",
+        }
+    }
+
+    /// The audit subject kind of a batch of this kind.
+    pub fn batch_subject(self) -> &'static str {
+        match self {
+            ComputeRecordKind::Usage => "usage_batch",
+            ComputeRecordKind::Reservation => "reservation_batch",
+        }
+    }
+}
+
+/// One validated record as stored. No personal data: accounts are the provider's external ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComputeRecord {
+    pub id: String,
+    /// The provider's external account id.
+    pub account: String,
+    /// The accelerator as the provider wrote it.
+    pub accelerator: String,
+    /// The catalog entry it resolved to.
+    pub accelerator_resolved: String,
+    /// Chips; optional for reservations given as committed spend.
+    pub count: Option<i64>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub cluster: Option<String>,
+    pub datacenter: Option<String>,
+    pub fabric_gbps: Option<f64>,
+    /// The remaining optional fields (telemetry, purpose, reservation link, committed spend),
+    /// as JSON.
+    pub details: Option<serde_json::Value>,
+}
+
+/// A stored record with its tenant, as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredComputeRecord {
+    pub tenant: TenantId,
+    pub record: ComputeRecord,
+}
+
+/// Which ids of a batch were new and which the tenant had already (or repeated in the batch).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsertOutcome {
+    pub accepted: Vec<String>,
+    pub duplicate: Vec<String>,
+}
+
+#[async_trait]
+pub trait UsageStore: Send + Sync {
+    /// Inserts `records` for the scope's tenant in one transaction, with one `usage.ingest`
+    /// audit event whose after-digest covers the accepted ids (none when nothing was new).
+    async fn insert_compute_records(
+        &self,
+        scope: &TenantScope,
+        kind: ComputeRecordKind,
+        records: &[ComputeRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<InsertOutcome>;
+
+    /// Every record of `kind` of the tenants visible to the scope, in insertion order.
+    async fn compute_records(
+        &self,
+        scope: &TenantScope,
+        kind: ComputeRecordKind,
+    ) -> StoreResult<Vec<StoredComputeRecord>>;
+}
+
+/// The one audit event of a batch: the subject is the batch (named by the digest of its accepted
+/// ids), the after-digest covers the ids themselves, so the chain proves which records arrived.
+pub fn batch_event(kind: ComputeRecordKind, accepted: &[String]) -> crate::audit::NewAuditEvent {
+    let digest = crate::audit::state_digest(&accepted);
+    crate::audit::NewAuditEvent::new(
+        USAGE_INGEST,
+        kind.batch_subject(),
+        digest,
+        None::<&()>,
+        Some(&accepted),
+    )
+}
+
+/// The table a kind lives in (a fixed name, never user input).
+pub fn table(kind: ComputeRecordKind) -> &'static str {
+    match kind {
+        ComputeRecordKind::Usage => "usage_records",
+        ComputeRecordKind::Reservation => "reservations",
+    }
+}
