@@ -62,9 +62,7 @@ fn parse_options() -> BenchResult<Options> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?;
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--backend" => {
                 options.backend = match value.as_str() {
@@ -95,7 +93,9 @@ const FAMILY: &[&str] = &[
 ];
 
 fn pick(list: &[&'static str], index: usize) -> &'static str {
-    list.get(index % list.len().max(1)).copied().unwrap_or("Doe")
+    list.get(index % list.len().max(1))
+        .copied()
+        .unwrap_or("Doe")
 }
 
 /// The Helios body (a UAE entity, a Chinese owner with 60 %, a UAE managing owner) with every
@@ -173,9 +173,12 @@ impl PgDatabase {
 
     async fn drop_database(self) -> BenchResult<()> {
         let mut admin = PgConnection::connect(&self.server_url).await?;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-            .execute(&mut admin)
-            .await?;
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut admin)
+        .await?;
         admin.close().await?;
         Ok(())
     }

@@ -13,8 +13,8 @@ mod repos;
 mod scope;
 pub mod usage;
 
-pub use error::{AuthError, StoreError, StoreResult};
 pub use customers::CustomerStore;
+pub use error::{AuthError, StoreError, StoreResult};
 pub use repos::{AuditStore, JobStore, KeyRingStore, KeyStore, Store, TenantStore};
 pub use scope::{Actor, TenantScope};
 pub use usage::UsageStore;

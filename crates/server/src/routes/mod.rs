@@ -139,9 +139,24 @@ fn table() -> Vec<Route> {
             keys::revoke_key,
         ),
         route(Get, "/v1/tenants", AnyRole, tenants::list_tenants),
-        route(Post, "/v1/customers", Requires(Permission::WriteCustomers), customers::create_customer),
-        route(Get, "/v1/customers", Requires(Permission::ReadCustomers), customers::list_customers),
-        route(Get, "/v1/customers/{id}", Requires(Permission::ReadCustomers), customers::get_customer),
+        route(
+            Post,
+            "/v1/customers",
+            Requires(Permission::WriteCustomers),
+            customers::create_customer,
+        ),
+        route(
+            Get,
+            "/v1/customers",
+            Requires(Permission::ReadCustomers),
+            customers::list_customers,
+        ),
+        route(
+            Get,
+            "/v1/customers/{id}",
+            Requires(Permission::ReadCustomers),
+            customers::get_customer,
+        ),
         route(
             Post,
             "/v1/screenings",

@@ -146,15 +146,27 @@ async fn the_passport_zone_is_compared_at_the_high_tier_and_a_failed_check_close
     let response = t.post("/v1/customers", Some(&reseller), &body).await;
     let customer = response.ok(StatusCode::CREATED);
     assert_eq!(customer["risk_tier"], "high", "{customer}");
-    for documentary in ["document_mrz", "document_data_match", "document_not_expired"] {
-        assert_eq!(check(&customer, documentary)["outcome"], "pass", "{documentary}: {customer}");
+    for documentary in [
+        "document_mrz",
+        "document_data_match",
+        "document_not_expired",
+    ] {
+        assert_eq!(
+            check(&customer, documentary)["outcome"],
+            "pass",
+            "{documentary}: {customer}"
+        );
     }
     // The third-party payer sits in GB, away from the customer's NG address: the payment check
     // fails, and the pack closes the account after a failed verification.
     assert_eq!(check(&customer, "payment_country")["outcome"], "fail");
     assert_eq!(customer["cip_status"], "failed");
     assert_eq!(customer["account_access"], "closed");
-    assert!(reasons(&customer).iter().any(|r| r.starts_with("check payment_country failed")));
+    assert!(
+        reasons(&customer)
+            .iter()
+            .any(|r| r.starts_with("check payment_country failed"))
+    );
 }
 
 #[tokio::test]
