@@ -42,12 +42,26 @@ fn with_database(url: &str, database: &str) -> String {
     format!("{}/{database}{query}", &base[..authority_end])
 }
 
+/// Says once per test run, on the real stderr (the test harness captures `eprintln!` of passing
+/// tests), that the PostgreSQL tests passed without running, so a laptop run is never mistaken
+/// for a PostgreSQL run.
+fn announce_skip() {
+    use std::io::Write;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: the PostgreSQL tests did not run because {URL_VARIABLE} is not set"
+        );
+    });
+}
+
 impl PgDatabase {
     /// A fresh database, or `None` (after saying so) when no server is configured. Panics when
     /// a server is configured but cannot be reached: CI must never skip PostgreSQL silently.
     pub async fn create() -> Option<Self> {
         let Ok(server_url) = std::env::var(URL_VARIABLE) else {
-            eprintln!("skipped: {URL_VARIABLE} not set");
+            announce_skip();
             return None;
         };
         let name = format!("cloudkyc_test_{}", uuid::Uuid::new_v4().simple());
