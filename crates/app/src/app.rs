@@ -17,6 +17,13 @@ pub struct App {
     compute_engines: Arc<crate::usage::ComputeEngines>,
     /// The screening index, shared by every clone (issue 4).
     screening_index: Arc<crate::screening::ScreeningIndex>,
+    /// The IP geolocation database access events are placed with; `None` only when this build
+    /// bundles none and no provider database was given.
+    geo: Option<cloudkyc_geo::Geo>,
+    /// The per-tenant committers that write concurrent onboardings together (issue 3).
+    customer_commits: Arc<crate::customers::commit::GroupCommit>,
+    /// Where restricted-party lists are downloaded from (issue 4).
+    list_sources: Arc<crate::lists::ListSources>,
 }
 
 impl std::fmt::Debug for App {
@@ -30,12 +37,19 @@ impl std::fmt::Debug for App {
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Arc<RulePack>) -> Self {
+        let customer_commits = Arc::new(crate::customers::commit::GroupCommit::new(store.clone()));
+        // Built from the store's list snapshots on first use (the bundled lists without any).
+        let screening_index = Arc::new(crate::screening::ScreeningIndex::over(store.clone()));
         Self {
+            customer_commits,
             store,
             clock,
             policy,
             compute_engines: Arc::default(),
-            screening_index: Arc::default(),
+            screening_index,
+            list_sources: Arc::default(),
+            // The bundled database is read in place from the binary: nothing to copy or parse.
+            geo: cloudkyc_geo::Geo::bundled().ok(),
         }
     }
 
@@ -46,8 +60,34 @@ impl App {
         self
     }
 
+    /// This app placing access events with `geo` (a provider's own database) instead of the
+    /// bundled one.
+    #[must_use]
+    pub fn with_geo(mut self, geo: cloudkyc_geo::Geo) -> Self {
+        self.geo = Some(geo);
+        self
+    }
+
+    /// The geolocation database in use, if any.
+    pub fn geo(&self) -> Option<&cloudkyc_geo::Geo> {
+        self.geo.as_ref()
+    }
+
+    pub(crate) fn set_list_sources(mut self, sources: Arc<crate::lists::ListSources>) -> Self {
+        self.list_sources = sources;
+        self
+    }
+
+    pub(crate) fn list_sources(&self) -> &crate::lists::ListSources {
+        &self.list_sources
+    }
+
     pub(crate) fn screening_index(&self) -> &crate::screening::ScreeningIndex {
         &self.screening_index
+    }
+
+    pub(crate) fn customer_commits(&self) -> &crate::customers::commit::GroupCommit {
+        &self.customer_commits
     }
 
     pub(crate) fn compute_engines(&self) -> &crate::usage::ComputeEngines {

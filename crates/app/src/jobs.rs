@@ -14,6 +14,10 @@ use serde::Serialize;
 
 use crate::{App, AppResult};
 
+/// How many times a job runs before it is marked dead (handlers that record their own outcome,
+/// like webhook deliveries, read it to know the last attempt).
+pub const MAX_ATTEMPTS: u32 = 5;
+
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     fn kind(&self) -> &'static str;
@@ -50,9 +54,15 @@ impl JobRunner {
             app,
             handlers: BTreeMap::new(),
             lease: Duration::minutes(5),
-            max_attempts: 5,
+            max_attempts: MAX_ATTEMPTS,
         };
         runner.register(Arc::new(VerifyAuditChains));
+        runner.register(Arc::new(crate::access::PurgeAccessEvents));
+        runner.register(Arc::new(crate::customers::OngoingDutiesSweep));
+        runner.register(Arc::new(crate::customers::RedetermineCustomer));
+        runner.register(Arc::new(crate::webhooks::FanOutAccessChange));
+        runner.register(Arc::new(crate::webhooks::DeliverWebhook::default()));
+        runner.register(Arc::new(crate::lists::UpdateLists));
         runner
     }
 
@@ -149,17 +159,24 @@ impl App {
         Ok(self.store().job_counts().await?)
     }
 
-    /// Schedules the daily audit verification on behalf of the provider, due now, when the
-    /// server starts; the job then schedules itself a day later. Returns `false` on a database
-    /// that has no provider tenant yet (nothing to verify).
+    /// Schedules the daily jobs (audit verification, the ongoing-duties sweep, ...) on behalf of
+    /// the provider, due now, when the server starts; each then schedules itself a day later.
+    /// Returns `false` on a database that has no provider tenant yet (nothing to verify).
     pub async fn schedule_daily_jobs(&self) -> AppResult<bool> {
         let Some(provider) = self.store().provider().await? else {
             return Ok(false);
         };
         let subtree = self.store().subtree(provider.id).await?;
-        let scope = TenantScope::system(provider.id, subtree, VERIFY_AUDIT);
+        let scope = TenantScope::system(provider.id, subtree.clone(), VERIFY_AUDIT);
         self.schedule_audit_verification(&scope, Duration::zero())
             .await?;
+        let sweep = crate::customers::REVERIFY_DUE_JOB;
+        let scope = TenantScope::system(provider.id, subtree, sweep);
+        self.schedule_ongoing_duties(&scope, Duration::zero())
+            .await?;
+        self.schedule_access_purge(provider.id, Duration::zero())
+            .await?;
+        self.schedule_first_list_update(provider.id).await?;
         Ok(true)
     }
 

@@ -1,17 +1,21 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access;
 mod app;
 pub mod audit;
 pub mod clock;
 pub mod compute;
 pub mod customers;
 pub mod demo;
+pub mod documents;
 mod error;
 pub mod jobs;
 pub mod keys;
+pub mod lists;
 pub mod screening;
 pub mod tenants;
 pub mod usage;
+pub mod webhooks;
 
 pub use app::App;
 pub use clock::{Clock, ManualClock, SystemClock};

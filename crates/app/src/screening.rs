@@ -121,38 +121,64 @@ fn shared_bundled_index() -> Result<Arc<Index>, String> {
         .clone()
 }
 
-/// The index screening runs against, built from the bundled lists on first use and swappable
+/// The bundled lists' index, shared by every app of the process, built off the async workers.
+pub(crate) async fn shared_bundled() -> AppResult<Arc<Index>> {
+    tokio::task::spawn_blocking(shared_bundled_index)
+        .await
+        .map_err(|e| AppError::Internal(format!("building the screening index: {e}")))?
+        .map_err(AppError::Internal)
+}
+
+/// The index screening runs against, built from the store's lists (the bundled ones without any) on first use and swappable
 /// as a whole when lists change, so a screening in flight keeps the index it started with.
 #[derive(Debug, Default)]
 pub(crate) struct ScreeningIndex {
     current: OnceLock<Arc<ArcSwap<Index>>>,
+    /// Where the first load reads the lists in force from (issue 4); `None`: the bundled lists.
+    store: Option<Arc<dyn cloudkyc_store::Store>>,
 }
 
 impl ScreeningIndex {
+    /// An index built on first use from the store's snapshots in force.
+    pub(crate) fn over(store: Arc<dyn cloudkyc_store::Store>) -> Self {
+        Self {
+            current: OnceLock::new(),
+            store: Some(store),
+        }
+    }
+
     pub(crate) fn with(index: Index) -> Self {
         let current = OnceLock::new();
         // A fresh cell: setting it cannot fail.
         let _ = current.set(Arc::new(ArcSwap::from_pointee(index)));
-        Self { current }
+        Self {
+            current,
+            store: None,
+        }
     }
 
-    /// The current index; the first call builds the bundled one off the async workers.
+    /// The current index; the first call builds it (from the store, or the bundled lists) off
+    /// the async workers.
     pub(crate) async fn load(&self) -> AppResult<Arc<Index>> {
         if let Some(swap) = self.current.get() {
             return Ok(swap.load_full());
         }
-        let bundled = tokio::task::spawn_blocking(shared_bundled_index)
-            .await
-            .map_err(|e| AppError::Internal(format!("building the screening index: {e}")))?
-            .map_err(AppError::Internal)?;
+        let built = match &self.store {
+            Some(store) => crate::lists::index_from_store(store.as_ref()).await?,
+            None => shared_bundled().await?,
+        };
         Ok(self
             .current
-            .get_or_init(|| Arc::new(ArcSwap::new(bundled)))
+            .get_or_init(|| Arc::new(ArcSwap::new(built)))
             .load_full())
     }
 
     pub(crate) fn replace(&self, index: Index) {
-        let index = Arc::new(index);
+        self.replace_shared(Arc::new(index));
+    }
+
+    /// Swaps in an index that may be shared (the bundled one).
+    pub(crate) fn replace_shared(&self, index: Arc<Index>) {
         let swap = self
             .current
             .get_or_init(|| Arc::new(ArcSwap::new(Arc::clone(&index))));

@@ -17,6 +17,27 @@ impl App {
         Ok(TenantScope::operator(provider.id, subtree))
     }
 
+    /// The scope a background component (a job, a telemetry consumer) acts with for `tenant`,
+    /// or for the provider when `tenant` is `None`; its audit events name `system:<component>`.
+    pub async fn system_scope(
+        &self,
+        tenant: Option<TenantId>,
+        component: &str,
+    ) -> AppResult<TenantScope> {
+        let tenant = match tenant {
+            Some(tenant) => tenant,
+            None => {
+                self.store()
+                    .provider()
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("no provider tenant exists yet".into()))?
+                    .id
+            }
+        };
+        let subtree = self.store().subtree(tenant).await?;
+        Ok(TenantScope::system(tenant, subtree, component))
+    }
+
     /// The operator's scope narrowed to one tenant (for `--tenant`).
     pub async fn operator_scope_for(&self, tenant: TenantId) -> AppResult<TenantScope> {
         let subtree = self.store().subtree(tenant).await?;

@@ -59,7 +59,7 @@ pub struct RejectedRecord {
 }
 
 impl RejectedRecord {
-    fn new(index: usize, rejection: RecordRejection) -> Self {
+    pub(crate) fn new(index: usize, rejection: RecordRejection) -> Self {
         Self {
             id: rejection.id,
             index,
@@ -159,7 +159,9 @@ fn details_of(input: &impl Serialize) -> AppResult<Option<serde_json::Value>> {
 }
 
 /// Decodes a bulk body; refuses only a body that is unusable as a whole.
-fn decode<T: DeserializeOwned>(body: &[u8]) -> AppResult<Vec<Result<T, RecordRejection>>> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    body: &[u8],
+) -> AppResult<Vec<Result<T, RecordRejection>>> {
     let items = decode_batch::<T>(body).map_err(|e| AppError::invalid("", e.to_string()))?;
     if items.is_empty() {
         return Err(AppError::invalid("", "the body holds no records"));

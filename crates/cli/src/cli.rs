@@ -45,6 +45,9 @@ pub enum Command {
     /// Rule packs: show the active one, check a file.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Restricted-party lists: import files, download updates, show what is in force.
+    #[command(subcommand)]
+    Lists(ListsCommand),
     /// Screen one name against the restricted-party lists; prints hits with scores and
     /// explanations.
     Screen {
@@ -131,6 +134,28 @@ pub enum UsageCommand {
         #[arg(long)]
         reservations: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Parse and store list files and put them in force. OFAC's legacy CSV files (primary,
+    /// add, alt, comments) given together form one list; any other file is one list each.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// ofac_csv, un_xml, csl_csv, csl_json, dpl_tsv, ftm_jsonl or a custom_csv JSON object
+        /// (default: from the file name).
+        #[arg(long)]
+        format: Option<String>,
+        /// The list id (default: from the format or file name: ofac_sdn, ofac_cons, un_sc, ...).
+        #[arg(long)]
+        list: Option<String>,
+    },
+    /// Download every configured list now (fails closed: a bad download keeps the list in
+    /// force); exit 1 when any list failed.
+    Update,
+    /// Every list in force: version, hash, publication date, entities, last update and error.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Configuration, layered: built-in defaults, then the TOML file, then `CLOUDKYC_*` environment
 //! variables (nested keys with `__`, e.g. `CLOUDKYC_SERVER__LISTEN`), then command-line flags.
-//! Secrets may come from files: `CLOUDKYC_MASTER_KEY_FILE`, `CLOUDKYC_DATABASE_URL_FILE`.
+//! Secrets may come from files: `CLOUDKYC_MASTER_KEY_FILE`, `CLOUDKYC_DATABASE_URL_FILE`,
+//! `CLOUDKYC_VENDOR_WEBHOOK_SECRET_FILE`.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,22 @@ pub struct Config {
     pub provider_name: String,
     pub log: LogConfig,
     pub server: cloudkyc_server::ServerConfig,
+    /// The NATS JetStream telemetry consumer `serve` runs when enabled.
+    pub jetstream: cloudkyc_server::ingest::JetStreamConfig,
+    /// Inbound webhooks (the verification vendor's signing secret and replay window).
+    pub webhooks: cloudkyc_server::WebhooksConfig,
+    /// IP geolocation of access events.
+    pub geo: GeoConfig,
+    /// Restricted-party list sources and their update schedule.
+    pub lists: cloudkyc_app::lists::ListsConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeoConfig {
+    /// A provider's own MaxMind-format database (GeoLite2-Country, GeoIP2-Country, ...) used
+    /// instead of the bundled one.
+    pub database: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -56,6 +73,10 @@ impl Default for Config {
             provider_name: "Cloud Provider".to_owned(),
             log: LogConfig::default(),
             server: cloudkyc_server::ServerConfig::default(),
+            jetstream: cloudkyc_server::ingest::JetStreamConfig::default(),
+            webhooks: cloudkyc_server::WebhooksConfig::default(),
+            geo: GeoConfig::default(),
+            lists: cloudkyc_app::lists::ListsConfig::default(),
         }
     }
 }
@@ -81,10 +102,21 @@ const STRING_ENV_KEYS: &[&str] = &[
     "provider_name",
 ];
 
+/// Secrets of nested sections read verbatim from their own variables (and `<NAME>_FILE`).
+const SECRET_ENV_KEYS: &[(&str, &str)] = &[
+    ("CLOUDKYC_VENDOR_WEBHOOK_SECRET", "webhooks.vendor_secret"),
+    (
+        "CLOUDKYC_VENDOR_WEBHOOK_SECRET_FILE",
+        "webhooks.vendor_secret_file",
+    ),
+    // Not a secret, but a path read verbatim like one.
+    ("CLOUDKYC_GEO_DATABASE", "geo.database"),
+];
+
 /// Nested sections that environment variables may set (`CLOUDKYC_SERVER__LISTEN`). Other
 /// `CLOUDKYC_*` variables (the test suite's, `CLOUDKYC_CONFIG`) are not configuration and are
 /// ignored rather than refused.
-const SECTION_ENV_KEYS: &[&str] = &["log", "server"];
+const SECTION_ENV_KEYS: &[&str] = &["log", "server", "jetstream"];
 
 impl Config {
     pub fn load(args: &GlobalArgs, listen: Option<&str>) -> Result<Self> {
@@ -103,6 +135,11 @@ impl Config {
         }
         for key in STRING_ENV_KEYS {
             if let Ok(value) = std::env::var(format!("CLOUDKYC_{}", key.to_uppercase())) {
+                figment = figment.merge(Serialized::default(key, value));
+            }
+        }
+        for (variable, key) in SECRET_ENV_KEYS {
+            if let Ok(value) = std::env::var(variable) {
                 figment = figment.merge(Serialized::default(key, value));
             }
         }
@@ -125,6 +162,21 @@ impl Config {
         if let Some(file) = config.database_url_file.take() {
             config.database_url = read_secret_file(&file, "database URL")?;
         }
+        if let Some(file) = config.webhooks.vendor_secret_file.take() {
+            let secret = read_secret_file(&file, "vendor webhook secret")?;
+            config.webhooks.vendor_secret = Some(cloudkyc_server::WebhookSecret::new(secret));
+        }
+        if config
+            .webhooks
+            .vendor_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().trim().is_empty())
+        {
+            // An empty HMAC key is a key anyone can sign with.
+            bail!("webhooks.vendor_secret is empty; set a long random secret or leave it unset");
+        }
+        // The server reads its webhook settings from its own configuration.
+        config.server.webhooks = config.webhooks.clone();
         Ok(config)
     }
 }
@@ -147,6 +199,23 @@ mod tests {
     fn the_example_file_is_exactly_the_defaults() {
         let parsed: Config = Figment::from(Toml::string(EXAMPLE)).extract().unwrap();
         assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn the_vendor_webhook_secret_is_read_and_never_debug_printed() {
+        let parsed: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(
+                "[webhooks]\nvendor_secret = \"0123456789\"\nvendor_replay_window = \"2m\"",
+            ))
+            .extract()
+            .unwrap();
+        let secret = parsed.webhooks.vendor_secret.as_ref().unwrap();
+        assert_eq!(secret.expose(), "0123456789");
+        assert_eq!(
+            parsed.webhooks.vendor_replay_window,
+            std::time::Duration::from_secs(120)
+        );
+        assert!(!format!("{parsed:?}").contains("0123456789"));
     }
 
     #[test]

@@ -16,7 +16,18 @@ use crate::{master_key, policy};
 pub async fn open_app(config: &Config) -> Result<App> {
     let pack = policy::load(&config.policy)?;
     let store = open_store(config).await?;
-    Ok(App::new(store, Arc::new(SystemClock), Arc::new(pack)))
+    let lists = &config.lists;
+    let fetcher = cloudkyc_app::lists::HttpFetcher::new(
+        std::time::Duration::from_secs(lists.download_timeout_secs),
+        lists.max_download_bytes,
+    );
+    let app = App::new(store, Arc::new(SystemClock), Arc::new(pack)).with_list_sources(
+        cloudkyc_app::lists::ListSources::new(lists.clone(), Arc::new(fetcher)),
+    );
+    Ok(match &config.geo.database {
+        Some(path) => app.with_geo(cloudkyc_geo::Geo::open(path)?),
+        None => app,
+    })
 }
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {

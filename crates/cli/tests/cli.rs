@@ -405,3 +405,94 @@ fn usage_import_takes_ndjson_and_json_and_counts_like_the_api() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn lists_import_puts_files_in_force_and_status_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/lists");
+    let sdn = lists.join("ofac_sdn_2021-07");
+    let files: Vec<String> = ["sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"]
+        .iter()
+        .map(|f| sdn.join(f).display().to_string())
+        .chain([lists
+            .join("un/UN_consolidated_2026-02-27.xml")
+            .display()
+            .to_string()])
+        .collect();
+    let mut args = vec!["--json", "lists", "import"];
+    args.extend(files.iter().map(String::as_str));
+    let out = cloudkyc(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let imported: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(imported[0]["list"], "ofac_sdn");
+    assert_eq!(imported[0]["entity_count"], 8976);
+    assert_eq!(imported[1]["list"], "un_sc");
+    assert_eq!(imported[1]["published"], "2026-02-27");
+    assert_eq!(imported[1]["unchanged"], false);
+
+    // The same file again keeps the one snapshot.
+    let again = cloudkyc(dir.path(), &["--json", "lists", "import", &files[4]]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let again: serde_json::Value = serde_json::from_str(&stdout(&again)).unwrap();
+    assert_eq!(again[0]["unchanged"], true);
+
+    // A file that does not parse is refused and nothing is stored.
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(&broken, "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>").unwrap();
+    let refused = cloudkyc(
+        dir.path(),
+        &[
+            "lists",
+            "import",
+            broken.to_str().unwrap(),
+            "--list",
+            "un_extra",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", stdout(&refused));
+    assert!(
+        stderr(&refused).contains("does not parse"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let status = cloudkyc(dir.path(), &["--json", "lists", "status"]);
+    assert!(status.status.success(), "{}", stderr(&status));
+    let status: serde_json::Value = serde_json::from_str(&stdout(&status)).unwrap();
+    let find = |id: &str| {
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["list"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {status}"))
+            .clone()
+    };
+    assert_eq!(find("ofac_sdn")["source"], "store");
+    assert_eq!(find("un_sc")["source"], "store");
+    assert_eq!(find("un_sc")["entity_count"], imported[1]["entity_count"]);
+    assert_eq!(find("bis_dpl")["source"], "bundled");
+    assert!(
+        find("ofac_sdn")["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(
+        status
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["list"] != "un_extra")
+    );
+
+    let table = cloudkyc(dir.path(), &["lists", "status"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(text.starts_with("LIST"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("un_sc") && l.contains("store")),
+        "{text}"
+    );
+}

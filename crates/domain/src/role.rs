@@ -35,6 +35,11 @@ pub enum Permission {
     DecideCases,
     ReadAudit,
     ManagePolicy,
+    /// Subscribe the provider's platform to signed webhooks (its integration configuration).
+    ManageWebhooks,
+    /// Read the bytes of uploaded identity documents and selfies: the people who verify them.
+    /// Machine keys, resellers and auditors see the metadata and SHA-256 only (`ReadCustomers`).
+    ReadDocumentImages,
 }
 
 impl Role {
@@ -62,14 +67,18 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Officer => !matches!(permission, ManageKeys | ManageTenants | ManagePolicy),
+            Role::Officer => !matches!(
+                permission,
+                ManageKeys | ManageTenants | ManagePolicy | ManageWebhooks
+            ),
             Role::Analyst => matches!(
                 permission,
-                ReadCustomers | WriteCustomers | WorkCases | ReadAudit
+                ReadCustomers | WriteCustomers | WorkCases | ReadAudit | ReadDocumentImages
             ),
-            Role::Integration => {
-                matches!(permission, ReadCustomers | WriteCustomers | IngestTelemetry)
-            }
+            Role::Integration => matches!(
+                permission,
+                ReadCustomers | WriteCustomers | IngestTelemetry | ManageWebhooks
+            ),
             Role::Reseller => {
                 matches!(permission, ReadCustomers | WriteCustomers | IngestTelemetry)
             }

@@ -7,6 +7,10 @@
 //! thread waited for a core, and per-query latency as the minimum of several runs of that query
 //! (a run that was preempted is slower, never faster). Queries: every fifth list name (half with
 //! two letters swapped, a third with the entry's schema) plus 72 names on no list.
+//!
+//! `--dump FILE` also writes every query's hits (entity id and score) and every pair's score to
+//! FILE, so two builds can be compared hit for hit (`diff`); `--only screen` or `--only pairs`
+//! runs one half (for profiling).
 
 use std::error::Error;
 use std::time::{Duration, Instant};
@@ -122,6 +126,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .nth(1)
         .and_then(|r| r.parse().ok())
         .unwrap_or(3);
+    let flag = |name: &str| std::env::args().skip_while(|a| a != name).nth(1);
+    let dump_path = flag("--dump");
+    let only = flag("--only");
+    let mut dump = String::new();
     let rss_start = resident_bytes();
     let started = Instant::now();
     let snapshots = default_snapshots()?;
@@ -164,60 +172,80 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let queries = queries(&names);
     let options = ScreenOptions::default();
-    for q in queries.iter().take(200) {
-        let _ = index.screen(q, &options);
-    }
-    // Round 1 is the single-shot figure; the minimum over all rounds filters preemption.
-    let mut first = Vec::with_capacity(queries.len());
-    let mut best = vec![Duration::MAX; queries.len()];
-    let mut hits = 0usize;
-    let mut cpu_total = Some(Duration::ZERO);
-    for round in 0..rounds.max(1) {
-        let cpu = thread_cpu();
-        for (q, slot) in queries.iter().zip(best.iter_mut()) {
-            let t = Instant::now();
-            let found = index.screen(q, &options).len();
-            let elapsed = t.elapsed();
-            *slot = (*slot).min(elapsed);
-            if round == 0 {
-                first.push(elapsed);
-                hits += found;
+    if dump_path.is_some() {
+        // The bench queries plus each reordered and shortened by its first word.
+        let variants = queries.iter().flat_map(|q| {
+            let words: Vec<&str> = q.name.split_whitespace().collect();
+            let reversed = words.iter().rev().copied().collect::<Vec<_>>().join(" ");
+            let shortened = words.get(1..).unwrap_or_default().join(" ");
+            [q.clone(), Query::name(reversed), Query::name(shortened)]
+        });
+        for q in variants {
+            dump.push_str(&q.name);
+            for hit in index.screen(&q, &options) {
+                dump.push_str(&format!(" | {} {:.9}", hit.entity_id, hit.score));
             }
+            dump.push('\n');
         }
-        cpu_total = cpu_total.zip(cpu_since(cpu)).map(|(a, b)| a + b);
     }
-    first.sort_unstable();
-    best.sort_unstable();
-    println!(
-        "single-name screening, {} queries ({hits} hits), one thread:",
-        queries.len()
-    );
-    println!(
-        "  best of {rounds} runs per query: p50 {:.1} us, p99 {:.1} us, max {:.1} us",
-        micros(percentile(&best, 0.5)),
-        micros(percentile(&best, 0.99)),
-        micros(best.last().copied().unwrap_or_default())
-    );
-    println!(
-        "  single run, wall-clock: p50 {:.1} us, p99 {:.1} us, max {:.1} us",
-        micros(percentile(&first, 0.5)),
-        micros(percentile(&first, 0.99)),
-        micros(first.last().copied().unwrap_or_default())
-    );
-    if let Some(cpu) = cpu_total {
+    if only.as_deref() != Some("pairs") {
+        for q in queries.iter().take(200) {
+            let _ = index.screen(q, &options);
+        }
+        // Round 1 is the single-shot figure; the minimum over all rounds filters preemption.
+        let mut first = Vec::with_capacity(queries.len());
+        let mut best = vec![Duration::MAX; queries.len()];
+        let mut hits = 0usize;
+        let mut cpu_total = Some(Duration::ZERO);
+        for round in 0..rounds.max(1) {
+            let cpu = thread_cpu();
+            for (q, slot) in queries.iter().zip(best.iter_mut()) {
+                let t = Instant::now();
+                let found = index.screen(q, &options).len();
+                let elapsed = t.elapsed();
+                *slot = (*slot).min(elapsed);
+                if round == 0 {
+                    first.push(elapsed);
+                    hits += found;
+                }
+            }
+            cpu_total = cpu_total.zip(cpu_since(cpu)).map(|(a, b)| a + b);
+        }
+        first.sort_unstable();
+        best.sort_unstable();
         println!(
-            "  mean CPU time per query: {:.1} us",
-            micros(cpu) / (queries.len() * rounds.max(1)) as f64
+            "single-name screening, {} queries ({hits} hits), one thread:",
+            queries.len()
+        );
+        println!(
+            "  best of {rounds} runs per query: p50 {:.1} us, p99 {:.1} us, max {:.1} us",
+            micros(percentile(&best, 0.5)),
+            micros(percentile(&best, 0.99)),
+            micros(best.last().copied().unwrap_or_default())
+        );
+        println!(
+            "  single run, wall-clock: p50 {:.1} us, p99 {:.1} us, max {:.1} us",
+            micros(percentile(&first, 0.5)),
+            micros(percentile(&first, 0.99)),
+            micros(first.last().copied().unwrap_or_default())
+        );
+        if let Some(cpu) = cpu_total {
+            println!(
+                "  mean CPU time per query: {:.1} us",
+                micros(cpu) / (queries.len() * rounds.max(1)) as f64
+            );
+        }
+
+        report_rate(
+            "batch screening, 2 threads, names",
+            on_two_threads(&queries, |q| {
+                std::hint::black_box(index.screen(q, &options));
+            }),
         );
     }
-
-    report_rate(
-        "batch screening, 2 threads, names",
-        on_two_threads(&queries, |q| {
-            std::hint::black_box(index.screen(q, &options));
-        }),
-    );
-
+    if only.as_deref() == Some("screen") {
+        return write_dump(dump_path, &dump);
+    }
     let rarity = default_rarity();
     let pairs: Vec<(&str, String)> = names
         .iter()
@@ -248,5 +276,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         "(mean pair score {:.3})",
         total / (pairs.len() + 1000) as f64
     );
+    if dump_path.is_some() {
+        for (a, b) in &pairs {
+            let score = score_pair_with(rarity, a, b, None).score;
+            dump.push_str(&format!("{a} / {b} = {score:.9}\n"));
+        }
+    }
+    write_dump(dump_path, &dump)
+}
+
+fn write_dump(path: Option<String>, dump: &str) -> Result<(), Box<dyn Error>> {
+    if let Some(path) = path {
+        std::fs::write(path, dump)?;
+    }
     Ok(())
 }

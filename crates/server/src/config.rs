@@ -25,6 +25,56 @@ pub struct ServerConfig {
     /// server stops waiting for them.
     #[serde(with = "duration_text")]
     pub shutdown_grace: Duration,
+    /// Inbound webhooks. Not read from the `[server]` section: the CLI fills it from its
+    /// top-level `[webhooks]` section and the secret's environment variables.
+    #[serde(skip)]
+    pub webhooks: WebhooksConfig,
+}
+
+/// Inbound webhooks: the identity-verification vendor's (`POST
+/// /v1/webhooks/verification-vendor`), authenticated by an HMAC-SHA256 signature of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// The secret the vendor signs with; none turns the endpoint off (it answers 503).
+    pub vendor_secret: Option<WebhookSecret>,
+    /// A file holding the secret (read by the CLI into `vendor_secret`).
+    pub vendor_secret_file: Option<std::path::PathBuf>,
+    /// A signature whose timestamp is further than this from now, either way, is refused, so a
+    /// captured request cannot be replayed later.
+    #[serde(with = "duration_text")]
+    pub vendor_replay_window: Duration,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            vendor_secret: None,
+            vendor_secret_file: None,
+            vendor_replay_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A webhook signing secret: kept out of `Debug` output and logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WebhookSecret(String);
+
+impl WebhookSecret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(<redacted>)")
+    }
 }
 
 impl Default for ServerConfig {
@@ -36,6 +86,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             job_poll_interval: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(30),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 mod config;
 mod dto;
 pub mod extract;
+pub mod ingest;
 mod metrics;
 mod middleware;
 pub mod problem;
@@ -10,7 +11,7 @@ mod routes;
 mod serve;
 mod state;
 
-pub use config::ServerConfig;
+pub use config::{ServerConfig, WebhookSecret, WebhooksConfig};
 pub use middleware::RequestId;
 pub use problem::{ApiError, InvalidField, Problem, ProblemKind};
 pub use routes::openapi::ApiDoc;

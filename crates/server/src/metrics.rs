@@ -42,6 +42,11 @@ struct JobLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ListLabels {
+    list: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
     backend: &'static str,
@@ -53,6 +58,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     jobs: Family<JobLabels, Gauge<u64, AtomicU64>>,
+    list_age: Family<ListLabels, Gauge>,
+    list_failures: Family<ListLabels, Gauge<u64, AtomicU64>>,
 }
 
 impl Metrics {
@@ -79,6 +86,22 @@ impl Metrics {
             "Background jobs in the queue, by state (read at scrape time)",
             jobs.clone(),
         );
+        let list_age = Family::<ListLabels, Gauge>::default();
+        registry.register_with_unit(
+            "cloudkyc_list_snapshot_age",
+            "Age of each restricted-party list in force: since its publication date, or since it \
+             was stored when undated (read at scrape time)",
+            Unit::Seconds,
+            list_age.clone(),
+        );
+        // A gauge holding the stored count: the count lives in the database, shared by every
+        // instance, so a counter of this process would see only its own share.
+        let list_failures = Family::<ListLabels, Gauge<u64, AtomicU64>>::default();
+        registry.register(
+            "cloudkyc_list_update_failures",
+            "Failed restricted-party list updates so far, by list (read at scrape time)",
+            list_failures.clone(),
+        );
         registry.register(
             "cloudkyc_build",
             "Version of this cloudkyc build and the storage backend it runs on",
@@ -92,6 +115,19 @@ impl Metrics {
             requests,
             latency,
             jobs,
+            list_age,
+            list_failures,
+        }
+    }
+
+    /// Per list: the age of the snapshot in force (seconds) and the failed updates so far.
+    pub fn set_lists(&self, lists: &[(String, Option<i64>, u64)]) {
+        for (list, age, failures) in lists {
+            let labels = ListLabels { list: list.clone() };
+            if let Some(age) = age {
+                self.list_age.get_or_create(&labels).set(*age);
+            }
+            self.list_failures.get_or_create(&labels).set(*failures);
         }
     }
 

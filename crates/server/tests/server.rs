@@ -5,17 +5,27 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod server {
+    mod access_events;
     mod audit;
     mod auth;
     mod authorisation;
     mod bad_input;
     mod customers;
+    mod documents;
+    mod jetstream;
     mod keys;
+    mod lists;
     mod logs;
     mod openapi;
     mod operations;
+    mod owners;
+    mod redetermination;
+    mod reverification;
     mod screenings;
     mod support;
     mod tcp;
     mod usage;
+    mod vendor_webhook;
+    mod verifications;
+    mod webhooks;
 }

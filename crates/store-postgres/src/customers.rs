@@ -1,27 +1,25 @@
 //! Customers: the sealed row, its blind-index lookups and its accounts, written with their audit
-//! event in one transaction. The column values are built by `cloudkyc_store::customers`, so this
-//! file only knows PostgreSQL's SQL.
+//! event in one transaction (`customer_batch.rs`, also for a single customer), and read back.
+//! The column values are built by `cloudkyc_store::customers`, so this file only knows
+//! PostgreSQL's SQL.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
-use cloudkyc_store::audit::{NewAuditEvent, truncate_to_micros};
 use cloudkyc_store::customers::{
-    CUSTOMER_CREATE, CUSTOMER_SUBJECT, CreatedCustomer, Customer, CustomerColumns, CustomerId,
-    CustomerRow, CustomerStore, Lookup, NewCustomer, idempotency_index,
+    CreatedCustomer, Customer, CustomerId, CustomerRow, CustomerStore, Lookup, NewCustomer,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::postgres::{PgConnection, PgRow};
 
 use crate::PgStore;
-use crate::audit::append;
 use crate::error::db;
 use crate::rows::{get, time, uuids};
 
-const COLUMNS: &str = "id, tenant_id, kind, person_status, cip_status, account_access, risk_tier, \
+pub(crate) const COLUMNS: &str = "id, tenant_id, kind, person_status, cip_status, account_access, risk_tier, \
      policy_id, policy_version, reasons_ct, personal_ct, created_at, updated_at";
 
-fn customer_row(row: &PgRow) -> StoreResult<CustomerRow> {
+pub(crate) fn customer_row(row: &PgRow) -> StoreResult<CustomerRow> {
     Ok(CustomerRow {
         id: CustomerId::from_uuid(get(row, "id")?),
         tenant: TenantId::from_uuid(get(row, "tenant_id")?),
@@ -40,7 +38,7 @@ fn customer_row(row: &PgRow) -> StoreResult<CustomerRow> {
 }
 
 impl PgStore {
-    async fn open_rows(
+    pub(crate) async fn open_rows(
         &self,
         conn: &mut PgConnection,
         found: Vec<PgRow>,
@@ -69,108 +67,24 @@ impl CustomerStore for PgStore {
         new: NewCustomer,
         now: DateTime<Utc>,
     ) -> StoreResult<CreatedCustomer> {
-        if !scope.can_see(new.tenant) {
-            return Err(StoreError::not_found("tenant"));
-        }
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if let Some(key) = &new.idempotency_key {
-            // Concurrent creates with one key take turns on this lock, so the second sees the first.
-            let bidx = idempotency_index(&self.ring, key);
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(format!("{}:{bidx}", new.tenant))
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            let earlier = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM customers WHERE tenant_id = $1 AND idempotency_bidx = $2"
-            ))
-            .bind(new.tenant.as_uuid())
-            .bind(&bidx)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-            if let Some(customer) = self.open_rows(&mut tx, earlier).await?.pop() {
-                return Ok(CreatedCustomer {
-                    customer,
-                    replayed: true,
-                });
-            }
-        }
-        let id = CustomerId::new();
-        let at = truncate_to_micros(now);
-        let columns = CustomerColumns::seal(&self.ring, id, &new)?;
-        sqlx::query(&format!(
-            "INSERT INTO customers ({COLUMNS}, idempotency_bidx) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        ))
-        .bind(id.as_uuid())
-        .bind(new.tenant.as_uuid())
-        .bind(columns.kind)
-        .bind(&columns.person_status)
-        .bind(&columns.cip_status)
-        .bind(&columns.account_access)
-        .bind(&columns.risk_tier)
-        .bind(&new.decision.policy_id)
-        .bind(&new.decision.policy_version)
-        .bind(&columns.reasons_ct)
-        .bind(&columns.personal_ct)
-        .bind(at)
-        .bind(at)
-        .bind(&columns.idempotency_bidx)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        for lookup in &new.lookups {
-            sqlx::query(
-                "INSERT INTO customer_lookups (tenant_id, bidx, customer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(new.tenant.as_uuid())
-            .bind(lookup.blind_index(&self.ring))
-            .bind(id.as_uuid())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        for (position, external_id) in (0_i32..).zip(&new.accounts) {
-            sqlx::query(
-                "INSERT INTO customer_accounts (tenant_id, external_id, customer_id, position) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(new.tenant.as_uuid())
-            .bind(external_id)
-            .bind(id.as_uuid())
-            .bind(position)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match db(e) {
-                StoreError::Conflict(_) => {
-                    StoreError::Conflict(format!("account {external_id:?} already belongs to a customer"))
-                }
-                other => other,
-            })?;
-        }
-        let customer = Customer {
-            id,
-            tenant: new.tenant,
-            kind: new.kind,
-            decision: new.decision,
-            personal: new.personal,
-            accounts: new.accounts,
-            created_at: at,
-            updated_at: at,
-        };
-        let event = NewAuditEvent::new(
-            CUSTOMER_CREATE,
-            CUSTOMER_SUBJECT,
-            id,
-            None::<&Customer>,
-            Some(&customer),
-        );
-        append(&mut tx, customer.tenant, scope.actor(), now, event).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(CreatedCustomer {
-            customer,
-            replayed: false,
-        })
+        // A batch of one: the same locks, checks, statements and audit event as a group commit.
+        crate::customer_batch::create_customers(self, scope, vec![new], now)
+            .await?
+            .pop()
+            .unwrap_or_else(|| {
+                Err(StoreError::Corrupt(
+                    "a batch of one answered nothing".into(),
+                ))
+            })
+    }
+
+    async fn create_customers(
+        &self,
+        scope: &TenantScope,
+        news: Vec<NewCustomer>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<StoreResult<CreatedCustomer>>> {
+        crate::customer_batch::create_customers(self, scope, news, now).await
     }
 
     async fn customer(&self, scope: &TenantScope, id: CustomerId) -> StoreResult<Customer> {
@@ -250,5 +164,15 @@ impl CustomerStore for PgStore {
             .await?
             .pop()
             .ok_or_else(|| StoreError::not_found("account"))
+    }
+
+    async fn update_customer(
+        &self,
+        scope: &TenantScope,
+        id: CustomerId,
+        change: cloudkyc_store::customer_updates::CustomerChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Customer> {
+        crate::customer_updates::update(self, scope, id, change, now).await
     }
 }

@@ -4,16 +4,43 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use cloudkyc_domain::JobId;
+use cloudkyc_domain::{JobId, TenantId};
 use cloudkyc_store::audit::truncate_to_micros;
 use cloudkyc_store::backend::parse_job_state;
 use cloudkyc_store::jobs::{Job, JobCounts, JobState, NewJob};
 use cloudkyc_store::{JobStore, StoreError, StoreResult, TenantScope};
+use sqlx::{Executor, Postgres};
 use uuid::Uuid;
 
 use crate::PgStore;
 use crate::error::db;
 use crate::rows;
+
+/// Enqueues `job` for `tenant` on `executor`: the pool, or a transaction whose change the job
+/// belongs to (so the job exists exactly when the change does).
+pub(crate) async fn insert_job<'e>(
+    executor: impl Executor<'e, Database = Postgres>,
+    tenant: TenantId,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<JobId>> {
+    let id = JobId::new();
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(id.as_uuid())
+    .bind(tenant.as_uuid())
+    .bind(&job.kind)
+    .bind(&job.payload)
+    .bind(&job.dedupe_key)
+    .bind(truncate_to_micros(job.run_at))
+    .bind(now)
+    .fetch_optional(executor)
+    .await
+    .map_err(db)?;
+    Ok(inserted.map(|_| id))
+}
 
 #[async_trait]
 impl JobStore for PgStore {
@@ -23,22 +50,7 @@ impl JobStore for PgStore {
         job: NewJob,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<JobId>> {
-        let id = JobId::new();
-        let inserted: Option<Uuid> = sqlx::query_scalar(
-            "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id",
-        )
-        .bind(id.as_uuid())
-        .bind(scope.tenant().as_uuid())
-        .bind(&job.kind)
-        .bind(&job.payload)
-        .bind(&job.dedupe_key)
-        .bind(truncate_to_micros(job.run_at))
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(inserted.map(|_| id))
+        insert_job(&self.pool, scope.tenant(), &job, now).await
     }
 
     async fn claim_job(

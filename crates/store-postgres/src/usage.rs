@@ -1,12 +1,15 @@
-//! Usage records and reservations in PostgreSQL: `INSERT .. ON CONFLICT DO NOTHING` per record
-//! inside one transaction, so a batch commits with its audit event or not at all.
+//! Usage records and reservations in PostgreSQL: a batch is one `INSERT .. SELECT FROM
+//! UNNEST(arrays) ON CONFLICT DO NOTHING RETURNING id` per 10,000 records, in one transaction with
+//! its audit event, so it commits whole or not at all.
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
 use cloudkyc_store::usage::{
     ComputeRecord, ComputeRecordKind, InsertOutcome, StoredComputeRecord, UsageStore, batch_event,
-    table,
+    first_occurrences, table,
 };
 use cloudkyc_store::{StoreResult, TenantScope};
 use sqlx::postgres::PgRow;
@@ -51,38 +54,42 @@ impl UsageStore for PgStore {
     ) -> StoreResult<InsertOutcome> {
         let sql = format!(
             "INSERT INTO {} ({COLUMNS}, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (tenant_id, id) DO NOTHING",
+             SELECT $1, u.*, $13 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], \
+                 $6::bigint[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], \
+                 $11::float8[], $12::jsonb[]) AS u \
+             ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id",
             table(kind)
         );
         let tenant = *scope.tenant().as_uuid();
-        let mut outcome = InsertOutcome::default();
+        let unique = first_occurrences(records, |r| r.id.as_str());
+        let mut inserted = HashSet::with_capacity(unique.len());
         let mut tx = self.pool.begin().await.map_err(db)?;
-        for r in records {
-            let inserted = sqlx::query(&sql)
+        // Arrays keep the parameter count fixed whatever the batch size; 10,000 rows is a few
+        // megabytes per statement.
+        for chunk in unique.chunks(10_000) {
+            let column = |f: fn(&ComputeRecord) -> Option<&str>| -> Vec<Option<&str>> {
+                chunk.iter().map(|r| f(r)).collect()
+            };
+            let returned: Vec<String> = sqlx::query_scalar(&sql)
                 .bind(tenant)
-                .bind(&r.id)
-                .bind(&r.account)
-                .bind(&r.accelerator)
-                .bind(&r.accelerator_resolved)
-                .bind(r.count)
-                .bind(r.start)
-                .bind(r.end)
-                .bind(&r.cluster)
-                .bind(&r.datacenter)
-                .bind(r.fabric_gbps)
-                .bind(&r.details)
+                .bind(column(|r| Some(&r.id)))
+                .bind(column(|r| Some(&r.account)))
+                .bind(column(|r| Some(&r.accelerator)))
+                .bind(column(|r| Some(&r.accelerator_resolved)))
+                .bind(chunk.iter().map(|r| r.count).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.start).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.end).collect::<Vec<_>>())
+                .bind(column(|r| r.cluster.as_deref()))
+                .bind(column(|r| r.datacenter.as_deref()))
+                .bind(chunk.iter().map(|r| r.fabric_gbps).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.details.clone()).collect::<Vec<_>>())
                 .bind(now)
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await
-                .map_err(db)?
-                .rows_affected();
-            if inserted == 1 {
-                outcome.accepted.push(r.id.clone());
-            } else {
-                outcome.duplicate.push(r.id.clone());
-            }
+                .map_err(db)?;
+            inserted.extend(returned);
         }
+        let outcome = InsertOutcome::from_returned(records.iter().map(|r| r.id.as_str()), inserted);
         if !outcome.accepted.is_empty() {
             append(
                 &mut tx,

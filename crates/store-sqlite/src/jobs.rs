@@ -3,15 +3,42 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use cloudkyc_domain::JobId;
+use cloudkyc_domain::{JobId, TenantId};
 use cloudkyc_store::backend::{parse_job_state, to_u32};
 use cloudkyc_store::jobs::{Job, JobCounts, JobState, NewJob};
 use cloudkyc_store::{JobStore, StoreError, StoreResult, TenantScope};
-use sqlx::Row;
+use sqlx::{Executor, Row, Sqlite};
 
 use crate::SqliteStore;
 use crate::error::db;
 use crate::rows;
+
+/// Enqueues `job` for `tenant` on `executor`: the pool, or a write transaction whose change
+/// the job belongs to (so the job exists exactly when the change does).
+pub(crate) async fn insert_job<'e>(
+    executor: impl Executor<'e, Database = Sqlite>,
+    tenant: TenantId,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<JobId>> {
+    let id = JobId::new();
+    let inserted: Option<String> = sqlx::query_scalar(
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(id.to_string())
+    .bind(tenant.to_string())
+    .bind(&job.kind)
+    .bind(job.payload.to_string())
+    .bind(&job.dedupe_key)
+    .bind(job.run_at.timestamp_micros())
+    .bind(now.timestamp_micros())
+    .bind(now.timestamp_micros())
+    .fetch_optional(executor)
+    .await
+    .map_err(db)?;
+    Ok(inserted.map(|_| id))
+}
 
 #[async_trait]
 impl JobStore for SqliteStore {
@@ -21,23 +48,7 @@ impl JobStore for SqliteStore {
         job: NewJob,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<JobId>> {
-        let id = JobId::new();
-        let inserted: Option<String> = sqlx::query_scalar(
-            "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-        )
-        .bind(id.to_string())
-        .bind(scope.tenant().to_string())
-        .bind(&job.kind)
-        .bind(job.payload.to_string())
-        .bind(&job.dedupe_key)
-        .bind(job.run_at.timestamp_micros())
-        .bind(now.timestamp_micros())
-        .bind(now.timestamp_micros())
-        .fetch_optional(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(inserted.map(|_| id))
+        insert_job(&self.writer, scope.tenant(), &job, now).await
     }
 
     async fn claim_job(

@@ -94,7 +94,12 @@ pub(crate) async fn open_pools(location: &Location) -> StoreResult<Pools> {
                 .clone()
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal);
+                // FULL syncs the WAL at every commit, so an acknowledged change (an onboarded
+                // customer, its audit event) survives a power cut or an OS crash; NORMAL syncs
+                // only at checkpoints and can lose the last acknowledged transactions there. A
+                // compliance record may not lose what it acknowledged, and with onboardings
+                // committed in groups the sync is paid once per batch, not per customer.
+                .synchronous(SqliteSynchronous::Full);
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)

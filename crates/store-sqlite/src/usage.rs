@@ -1,11 +1,14 @@
-//! Usage records and reservations in SQLite: `INSERT .. ON CONFLICT DO NOTHING` per record inside
-//! one write transaction, so a batch commits with its audit event or not at all.
+//! Usage records and reservations in SQLite: the batch's duplicates are found first under the
+//! write lock, then the new records go in with multi-row `INSERT`s, in one write transaction with
+//! the audit event, so a batch commits whole or not at all.
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_store::usage::{
     ComputeRecord, ComputeRecordKind, InsertOutcome, StoredComputeRecord, UsageStore, batch_event,
-    table,
+    first_occurrences, table,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::Row;
@@ -18,6 +21,25 @@ use crate::rows::{self, id_list};
 
 const COLUMNS: &str = "tenant_id, id, account, accelerator, accelerator_resolved, count, start_at, \
                        end_at, cluster, datacenter, fabric_gbps, details";
+
+/// Rows per statement: 13 parameters each stays far below SQLite's 32,766 bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
+fn insert_sql(kind: ComputeRecordKind, rows: usize) -> String {
+    let mut sql = format!(
+        "INSERT INTO {} ({COLUMNS}, created_at) VALUES ",
+        table(kind)
+    );
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    }
+    // A safety net only: the duplicates were filtered out under the write lock.
+    sql.push_str(" ON CONFLICT (tenant_id, id) DO NOTHING");
+    sql
+}
 
 fn record(row: &SqliteRow) -> StoreResult<StoredComputeRecord> {
     let details: Option<String> = row.try_get("details").map_err(db)?;
@@ -54,39 +76,50 @@ impl UsageStore for SqliteStore {
         records: &[ComputeRecord],
         now: DateTime<Utc>,
     ) -> StoreResult<InsertOutcome> {
-        let sql = format!(
-            "INSERT INTO {} ({COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (tenant_id, id) DO NOTHING",
-            table(kind)
-        );
         let tenant = scope.tenant().to_string();
-        let mut outcome = InsertOutcome::default();
+        let unique = first_occurrences(records, |r| r.id.as_str());
+        let ids: Vec<&str> = unique.iter().map(|r| r.id.as_str()).collect();
         let mut tx = self.begin_write().await?;
-        for r in records {
-            let inserted = sqlx::query(&sql)
-                .bind(&tenant)
-                .bind(&r.id)
-                .bind(&r.account)
-                .bind(&r.accelerator)
-                .bind(&r.accelerator_resolved)
-                .bind(r.count)
-                .bind(r.start.timestamp_micros())
-                .bind(r.end.timestamp_micros())
-                .bind(&r.cluster)
-                .bind(&r.datacenter)
-                .bind(r.fabric_gbps)
-                .bind(r.details.as_ref().map(ToString::to_string))
-                .bind(now.timestamp_micros())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?
-                .rows_affected();
-            if inserted == 1 {
-                outcome.accepted.push(r.id.clone());
-            } else {
-                outcome.duplicate.push(r.id.clone());
+        // The write lock is held from here to the commit, so the ids found now are exactly the
+        // duplicates, and the inserts need not return their rows.
+        let existing: HashSet<String> = sqlx::query_scalar(&format!(
+            "SELECT id FROM {} WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",
+            table(kind)
+        ))
+        .bind(&tenant)
+        .bind(serde_json::Value::from(ids).to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .collect();
+        let fresh: Vec<&ComputeRecord> = unique
+            .into_iter()
+            .filter(|r| !existing.contains(&r.id))
+            .collect();
+        for chunk in fresh.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql(kind, chunk.len());
+            let mut query = sqlx::query(&sql);
+            for r in chunk {
+                query = query
+                    .bind(&tenant)
+                    .bind(&r.id)
+                    .bind(&r.account)
+                    .bind(&r.accelerator)
+                    .bind(&r.accelerator_resolved)
+                    .bind(r.count)
+                    .bind(r.start.timestamp_micros())
+                    .bind(r.end.timestamp_micros())
+                    .bind(&r.cluster)
+                    .bind(&r.datacenter)
+                    .bind(r.fabric_gbps)
+                    .bind(r.details.as_ref().map(ToString::to_string))
+                    .bind(now.timestamp_micros());
             }
+            query.execute(&mut *tx).await.map_err(db)?;
         }
+        let inserted = fresh.iter().map(|r| r.id.clone()).collect();
+        let outcome = InsertOutcome::from_returned(records.iter().map(|r| r.id.as_str()), inserted);
         if !outcome.accepted.is_empty() {
             append(
                 &mut tx,

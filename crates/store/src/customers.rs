@@ -186,6 +186,19 @@ pub trait CustomerStore: Send + Sync {
         new: NewCustomer,
         now: DateTime<Utc>,
     ) -> StoreResult<CreatedCustomer>;
+    /// Stores a batch of customers in one transaction, as if `create_customer` were called for
+    /// each in order, with one audit event per created customer (each chained) and one update
+    /// of each chain head. One customer's refusal (`Conflict` for a taken account id, `NotFound`
+    /// for a tenant outside the scope) or replay (a known idempotency key, also one used earlier
+    /// in the batch) neither fails nor changes the others. The outer error means nothing was
+    /// written; the inner results answer each customer in order. At most
+    /// [`crate::customer_batch::MAX_BATCH`] customers.
+    async fn create_customers(
+        &self,
+        scope: &TenantScope,
+        news: Vec<NewCustomer>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<StoreResult<CreatedCustomer>>>;
     /// A customer of a tenant visible to the scope; `NotFound` otherwise.
     async fn customer(&self, scope: &TenantScope, id: CustomerId) -> StoreResult<Customer>;
     /// Customers of every tenant visible to the scope, newest first, those older than `after`.
@@ -207,6 +220,17 @@ pub trait CustomerStore: Send + Sync {
         scope: &TenantScope,
         tenant: TenantId,
         external_id: &str,
+    ) -> StoreResult<Customer>;
+    /// Applies `change` to a customer visible to the scope in one transaction (decision,
+    /// sealed documents, lookups, accounts, evidence, one audit event, jobs); `Conflict` when
+    /// its `updated_at` is no longer `change.expected_updated_at`. See
+    /// [`crate::customer_updates`].
+    async fn update_customer(
+        &self,
+        scope: &TenantScope,
+        id: CustomerId,
+        change: crate::customer_updates::CustomerChange,
+        now: DateTime<Utc>,
     ) -> StoreResult<Customer>;
 }
 
@@ -255,19 +279,21 @@ pub fn idempotency_index(ring: &KeyRing, key: &str) -> String {
 
 impl CustomerColumns {
     pub fn seal(ring: &KeyRing, id: CustomerId, new: &NewCustomer) -> StoreResult<Self> {
-        let row = id.to_string();
-        let reasons = serde_json::to_vec(&new.decision.reasons)
-            .map_err(|e| StoreError::Corrupt(format!("reasons: {e}")))?;
-        let personal = serde_json::to_vec(&new.personal)
-            .map_err(|e| StoreError::Corrupt(format!("personal: {e}")))?;
+        let decision = crate::customer_updates::DecisionColumns::seal(
+            ring,
+            new.tenant,
+            id,
+            &new.decision,
+            &new.personal,
+        )?;
         Ok(Self {
             kind: new.kind.as_str(),
-            person_status: enum_text(&new.decision.person_status)?,
-            cip_status: enum_text(&new.decision.cip_status)?,
-            account_access: enum_text(&new.decision.account_access)?,
-            risk_tier: new.decision.risk_tier.key().to_owned(),
-            reasons_ct: ring.encrypt(&reasons, aad(new.tenant, &row, "reasons"))?,
-            personal_ct: ring.encrypt(&personal, aad(new.tenant, &row, "personal"))?,
+            person_status: decision.person_status,
+            cip_status: decision.cip_status,
+            account_access: decision.account_access,
+            risk_tier: decision.risk_tier,
+            reasons_ct: decision.reasons_ct,
+            personal_ct: decision.personal_ct,
             idempotency_bidx: new
                 .idempotency_key
                 .as_deref()

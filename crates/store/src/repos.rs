@@ -129,7 +129,13 @@ pub trait Store:
     + JobStore
     + KeyRingStore
     + crate::CustomerStore
+    + crate::CustomerScheduleStore
     + crate::UsageStore
+    + crate::AccessEventStore
+    + crate::DocumentStore
+    + crate::WebhookStore
+    + crate::VerificationStore
+    + crate::ListStore
     + std::fmt::Debug
 {
     /// `"sqlite"` or `"postgres"`, for status pages.

@@ -5,6 +5,8 @@
 //! `(tenant, id)`; inserting one whose id the tenant already has is a duplicate, not an error,
 //! so a client (or a message broker) may resend a batch as often as it likes.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
@@ -76,6 +78,34 @@ pub struct StoredComputeRecord {
 pub struct InsertOutcome {
     pub accepted: Vec<String>,
     pub duplicate: Vec<String>,
+}
+
+impl InsertOutcome {
+    /// The outcome of a batch whose ids are `ids` (in batch order, repeats included), given the
+    /// ids a multi-row `INSERT .. ON CONFLICT DO NOTHING RETURNING id` returned: an id returned
+    /// is accepted once, and its repeats in the batch are duplicates.
+    pub fn from_returned<'a>(
+        ids: impl IntoIterator<Item = &'a str>,
+        mut inserted: HashSet<String>,
+    ) -> Self {
+        let mut out = Self::default();
+        for id in ids {
+            // `remove`: a repeat inside the batch finds the id gone and is a duplicate.
+            if inserted.remove(id) {
+                out.accepted.push(id.to_owned());
+            } else {
+                out.duplicate.push(id.to_owned());
+            }
+        }
+        out
+    }
+}
+
+/// The first item of each id, in batch order: what a multi-row insert may send (PostgreSQL
+/// refuses a statement that would touch the same row twice).
+pub fn first_occurrences<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<&T> {
+    let mut seen = HashSet::with_capacity(items.len());
+    items.iter().filter(|item| seen.insert(id(item))).collect()
 }
 
 #[async_trait]

@@ -2,25 +2,47 @@
 //! fields, decide U.S. or foreign, assess the risk tier, verify what can be verified offline,
 //! and store the customer sealed with the decision and its reasons.
 
+mod access_change;
+pub(crate) mod commit;
+mod decision;
+mod overrides;
+mod owners;
+mod redecide;
+mod redetermine;
 mod required;
+mod resubmit;
+mod reverify;
 mod risk;
 mod screening;
+mod vendor;
 mod verify;
 
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::cip::{
     CheckResult, CustomerDetermination, CustomerDraft, CustomerKind, DocumentNumber, Email,
-    PhoneNumber, ValidatedCustomer, determine_customer, validate,
+    PhoneNumber, ValidatedCustomer, validate,
 };
 use cloudkyc_domain::{Permission, TenantId, TenantKind};
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::{CustomerDecision, CustomerId, Lookup, LookupKind, NewCustomer};
 use serde::{Deserialize, Serialize};
 
+pub use access_change::{ACCESS_CHANGED_JOB, AccessChange};
 pub use cloudkyc_store::customers::{AccountAccess, CipStatus};
+pub use decision::{DecisionEvidence, OfficerOverride, VendorEvidence, apply_evidence};
+pub use overrides::{CUSTOMER_OVERRIDE, OverrideOutcome, OverrideRequest};
+pub use owners::{OWNERS_CHANGED, OwnerDiff, OwnersChanged, diff_owners};
+pub use redecide::Redecision;
+pub use redetermine::{REDETERMINE_JOB, REDETERMINED, Redetermine, RedetermineCustomer};
 pub use required::missing_fields;
+pub use resubmit::{CUSTOMER_RESUBMIT, ResubmissionState, resubmission_state};
+pub use reverify::{
+    OngoingDutiesSweep, PENDING_EXPIRED, REVERIFIED, REVERIFY_DUE_JOB, SweepReport, due_query,
+    expired_access, last_day_due, reverify_due_on, reverify_reason,
+};
 pub use risk::{RiskAssessment, assess};
 pub use screening::{CustomerScreening, ScreenedSubject, ScreeningStatus, SubjectHit};
+pub use vendor::{CUSTOMER_VENDOR_VERDICT, VendorEvent, VendorOutcome};
 pub use verify::{Outcome, decide};
 
 use crate::{App, AppError, AppResult, FieldError};
@@ -91,6 +113,29 @@ fn record(stored: cloudkyc_store::customers::Customer) -> AppResult<CustomerReco
     })
 }
 
+/// The record of a customer whose personal document is `sealed` (as just stored).
+fn record_of_sealed(stored: cloudkyc_store::customers::Customer, sealed: Sealed) -> CustomerRecord {
+    let Sealed {
+        customer,
+        determination,
+        checks,
+        screening,
+    } = sealed;
+    CustomerRecord {
+        id: stored.id,
+        tenant: stored.tenant,
+        kind: stored.kind,
+        decision: stored.decision,
+        customer,
+        determination,
+        checks,
+        screening,
+        accounts: stored.accounts,
+        created_at: stored.created_at,
+        updated_at: stored.updated_at,
+    }
+}
+
 fn lookups(customer: &ValidatedCustomer) -> Vec<Lookup> {
     let contacts = std::iter::once(&customer.contact)
         .chain(customer.beneficial_owners.iter().map(|o| &o.contact));
@@ -148,53 +193,21 @@ impl App {
         let today = self.now().date_naive();
         let customer = validate(&draft, today).map_err(field_errors)?;
         let pack = self.policy();
-        let determination = determine_customer(&customer, &[]);
-        let status = determination.overall.status;
         let tenant = self.store().tenant(scope, scope.tenant()).await?;
-        let risk = assess(
-            pack,
-            &customer,
-            status,
-            tenant.kind == TenantKind::Reseller,
-            today,
-        );
-        let missing = missing_fields(pack, &customer);
-        let mut outcome = decide(pack, &customer, status, risk.tier, &missing, today);
-        let index = self.screening_index().load().await?;
-        let screened = screening::screen_customer(pack, &index, &customer)?;
-
-        let mut reasons = vec![format!(
-            "person status {status}: {}",
-            determination.overall.basis
-        )];
-        reasons.extend(risk.reasons);
-        reasons.extend(outcome.reasons);
-        if screened.status == ScreeningStatus::PotentialMatch {
-            reasons.push(screening::potential_match_reason(&screened));
-            if outcome.account_access == AccountAccess::Full {
-                outcome.account_access = AccountAccess::Restricted;
-            }
-        }
-        let policy = pack.policy_ref();
-        let sealed = Sealed {
-            customer,
-            determination,
-            checks: outcome.checks,
-            screening: Some(screened),
-        };
+        let assessed = self
+            .assess_customer(
+                &customer,
+                tenant.kind == TenantKind::Reseller,
+                &DecisionEvidence::default(),
+            )
+            .await?;
+        let decision = assessed.decision(pack);
+        let sealed = assessed.sealed(customer);
         let new = NewCustomer {
             tenant: tenant.id,
             idempotency_key,
             kind: sealed.customer.kind(),
-            decision: CustomerDecision {
-                person_status: status,
-                cip_status: outcome.cip_status,
-                account_access: outcome.account_access,
-                risk_tier: risk.tier,
-                policy_id: policy.id,
-                policy_version: policy.version,
-                reasons,
-            },
+            decision,
             lookups: lookups(&sealed.customer),
             accounts: sealed
                 .customer
@@ -205,9 +218,18 @@ impl App {
             personal: serde_json::to_value(&sealed)
                 .map_err(|e| AppError::Internal(format!("customer does not encode: {e}")))?,
         };
-        let created = self.store().create_customer(scope, new, self.now()).await?;
+        // Through the tenant's committer: written with the onboardings queued beside it.
+        let created = self
+            .customer_commits()
+            .create(scope, new, self.now())
+            .await?;
         Ok(Onboarded {
-            customer: record(created.customer)?,
+            customer: if created.replayed {
+                record(created.customer)?
+            } else {
+                // What was just stored is `sealed`: no need to decode it back.
+                record_of_sealed(created.customer, sealed)
+            },
             replayed: created.replayed,
         })
     }

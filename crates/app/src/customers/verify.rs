@@ -2,8 +2,10 @@
 //!
 //! Each pack check of the customer's tier becomes one [`CheckResult`]: documentary checks from
 //! the machine-readable zone of a submitted document, non-documentary consistency checks from
-//! the submitted data. Access-IP geolocation (no access events yet at onboarding) and vendor
-//! verdicts (none received) cannot run, which leaves the customer `pending`, never `verified`.
+//! the submitted data. Access-IP geolocation compares the countries the customer's accounts were
+//! accessed from (geolocated at ingestion, `App::access_countries`) with the address countries;
+//! at onboarding there are none yet, so it cannot run, and neither can vendor verdicts (none
+//! received): that leaves the customer `pending`, never `verified`.
 
 use chrono::NaiveDate;
 use cloudkyc_domain::cip::consistency::{
@@ -11,7 +13,9 @@ use cloudkyc_domain::cip::consistency::{
     phone_country_matches_address,
 };
 use cloudkyc_domain::cip::mrz::{SubmittedDocument, compare_with_submitted};
-use cloudkyc_domain::cip::{CheckOutcome, CheckResult, Party, PersonStatus, ValidatedCustomer};
+use cloudkyc_domain::cip::{
+    CheckOutcome, CheckResult, CountryCode, Party, PersonStatus, ValidatedCustomer,
+};
 use cloudkyc_domain::rule_pack::{
     FailureAction, NotOpenedCondition, RiskTier, RulePack, VerificationCheck,
 };
@@ -59,10 +63,53 @@ fn fold(name: &str, results: &[&CheckResult], none: &str) -> CheckResult {
     }
 }
 
+/// The geolocated access countries against the address countries: every access country must be
+/// one the customer claims. No geolocated access (none recorded, or none the database could
+/// place) cannot run, so it never verifies anyone by default.
+fn ip_geolocation(name: &str, customer: &ValidatedCustomer, access: &[CountryCode]) -> CheckResult {
+    if access.is_empty() {
+        return CheckResult::cannot_run(name, "no geolocated account access has been recorded yet");
+    }
+    let claimed: Vec<CountryCode> = customer
+        .contact
+        .addresses
+        .iter()
+        .map(|a| a.country)
+        .collect();
+    if claimed.is_empty() {
+        return CheckResult::cannot_run(name, "no address to compare access countries with");
+    }
+    let list = |cs: &[CountryCode]| {
+        cs.iter()
+            .map(CountryCode::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unclaimed: Vec<CountryCode> = access
+        .iter()
+        .copied()
+        .filter(|c| !claimed.contains(c))
+        .collect();
+    let detail = format!(
+        "accessed from {}; addresses in {}",
+        list(access),
+        list(&claimed)
+    );
+    if unclaimed.is_empty() {
+        CheckResult::pass(name, detail)
+    } else {
+        CheckResult::fail(
+            name,
+            format!("access from unclaimed {}; {detail}", list(&unclaimed)),
+        )
+    }
+}
+
 fn run(
     check: VerificationCheck,
     customer: &ValidatedCustomer,
     mrz: &[CheckResult],
+    access: &[CountryCode],
     today: NaiveDate,
 ) -> CheckResult {
     let name = check.to_string();
@@ -113,9 +160,7 @@ fn run(
             payment_country_matches_address(&customer.accounts, &contact.addresses)
         }
         VerificationCheck::EmailDomain => email_domain_not_disposable(&contact.emails),
-        VerificationCheck::IpGeolocation => {
-            CheckResult::cannot_run(&name, "no account access events have been recorded yet")
-        }
+        VerificationCheck::IpGeolocation => ip_geolocation(&name, customer, access),
         VerificationCheck::VendorVerdict => {
             CheckResult::cannot_run(&name, "no vendor verdict has been received")
         }
@@ -155,12 +200,15 @@ fn pending_access(pack: &RulePack) -> AccountAccess {
     }
 }
 
+/// `access` holds the distinct geolocated countries of the customer's account access events
+/// (empty at onboarding).
 pub fn decide(
     pack: &RulePack,
     customer: &ValidatedCustomer,
     status: PersonStatus,
     tier: RiskTier,
     missing: &[String],
+    access: &[CountryCode],
     today: NaiveDate,
 ) -> Outcome {
     let mut reasons = Vec::new();
@@ -207,7 +255,7 @@ pub fn decide(
         .for_tier(applied)
         .checks
         .iter()
-        .map(|check| run(*check, customer, &mrz, today))
+        .map(|check| run(*check, customer, &mrz, access, today))
         .collect();
     reasons.extend(checks.iter().map(describe));
     let failed = checks.iter().any(|c| c.outcome.is_fail());
@@ -267,7 +315,7 @@ mod tests {
     fn outcome(c: &ValidatedCustomer, tier: RiskTier) -> Outcome {
         let pack = RulePack::bundled(DEFAULT_PACK_ID).unwrap_or_else(|| panic!("bundled pack"));
         let status = determine_customer(c, &[]).overall.status;
-        decide(&pack, c, status, tier, &[], today())
+        decide(&pack, c, status, tier, &[], &[], today())
     }
 
     #[test]
@@ -317,6 +365,42 @@ mod tests {
         );
     }
 
+    fn geolocation(access: &[&str]) -> CheckResult {
+        let pack = RulePack::bundled(DEFAULT_PACK_ID).unwrap_or_else(|| panic!("bundled pack"));
+        let c = customer("DE", "+49 30 901820", "DE");
+        let access: Vec<CountryCode> = access
+            .iter()
+            .filter_map(|a| CountryCode::parse(a).ok())
+            .collect();
+        let o = decide(
+            &pack,
+            &c,
+            PersonStatus::Foreign,
+            RiskTier::Medium,
+            &[],
+            &access,
+            today(),
+        );
+        o.checks
+            .into_iter()
+            .find(|c| c.name == "ip_geolocation")
+            .unwrap_or_else(|| panic!("the medium tier runs ip_geolocation"))
+    }
+
+    #[test]
+    fn ip_geolocation_compares_access_countries_with_the_addresses() {
+        let none = geolocation(&[]);
+        assert!(
+            matches!(none.outcome, CheckOutcome::CannotRun { .. }),
+            "{none:?}"
+        );
+        let home = geolocation(&["DE"]);
+        assert_eq!(home.outcome, CheckOutcome::Pass, "{home:?}");
+        let abroad = geolocation(&["DE", "NG"]);
+        assert!(abroad.outcome.is_fail(), "{abroad:?}");
+        assert!(abroad.detail.contains("unclaimed NG"), "{}", abroad.detail);
+    }
+
     #[test]
     fn missing_required_information_does_not_open_the_account() {
         let pack = RulePack::bundled(DEFAULT_PACK_ID).unwrap_or_else(|| panic!("bundled pack"));
@@ -327,6 +411,7 @@ mod tests {
             PersonStatus::Foreign,
             RiskTier::Low,
             &["email".into()],
+            &[],
             today(),
         );
         assert_eq!(

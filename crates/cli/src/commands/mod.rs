@@ -1,6 +1,7 @@
 mod audit;
 mod compute;
 mod keys;
+mod lists;
 mod policy;
 mod screening;
 mod serve;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(&config, args.demo).await,
         Command::Keys(cmd) => keys::run(&config, json, cmd).await,
         Command::Audit(cmd) => audit::run(&config, json, cmd).await,
+        Command::Lists(cmd) => lists::run(&config, json, cmd).await,
         Command::Tenants(cmd) => tenants::run(&config, json, cmd).await,
         Command::Policy(cmd) => policy::run(&config, json, cmd),
         Command::Compute(cmd) => compute::run(&config, json, cmd),

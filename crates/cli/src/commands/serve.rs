@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use cloudkyc_server::ingest::JetStreamConsumer;
 
 use crate::config::Config;
 use crate::wiring;
@@ -16,11 +17,39 @@ pub async fn run(config: &Config, demo: bool) -> Result<ExitCode> {
             "demo data loaded: provider tenant {}, reseller tenant {}",
             summary.provider_tenant, summary.reseller_tenant
         );
+        println!("{}", summary.counts);
         println!("API: http://{listen}/v1/  (OpenAPI document: http://{listen}/openapi.json)");
         println!("admin API key (shown once; use as `Authorization: Bearer <key>`):");
         println!("{}", summary.admin_key.expose());
     }
-    cloudkyc_server::serve(app, config.server.clone(), shutdown_signal()).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let consumer = if config.jetstream.enabled {
+        let consumer = JetStreamConsumer::connect(config.jetstream.clone())
+            .await
+            .context("cannot start the JetStream telemetry consumer ([jetstream] enabled)")?;
+        let (app, mut stopped) = (app.clone(), stopped.clone());
+        Some(tokio::spawn(async move {
+            consumer
+                .run(app, async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .await;
+        }))
+    } else {
+        None
+    };
+    drop(stopped);
+    let shutdown = async move {
+        shutdown_signal().await;
+        stop.send_replace(true);
+    };
+    cloudkyc_server::serve(app, config.server.clone(), shutdown).await?;
+    if let Some(consumer) = consumer {
+        // It finishes the batch in hand; redelivery covers anything it had not acknowledged.
+        if let Err(error) = consumer.await {
+            tracing::error!(%error, "the JetStream consumer ended abnormally");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -55,5 +55,5 @@ pub use payment::{
 };
 pub use phone::{PhoneNumber, PhoneNumberError};
 pub use text::{ShortText, TextError};
-pub use validate::{limits, validate};
+pub use validate::{limits, validate, validate_beneficial_owners};
 pub use wallet::{Chain, ChecksumStatus, WalletAddress, WalletError};

@@ -7,9 +7,11 @@
 //! postings are usually never walked. An optimistic bound on each name's score then ranks the
 //! names, and only the best are aligned.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
-use crate::normalize::TokenKind;
+use crate::normalize::{TokenKind, phonetic_key_into};
 use crate::score::align::{AlignScratch, MIN_ALIGN_SIMILARITY, UNMATCHED_FACTOR};
 use crate::score::merge::MERGE_SIMILARITY;
 use crate::score::term::Term;
@@ -17,6 +19,7 @@ use crate::score::token_sim::Sketch;
 use crate::score::token_similarity;
 
 use super::Index;
+use super::dictionary::NearToken;
 use super::evidence::{Evidence, Found};
 
 /// Slack on the candidate bound so that fuzzy evidence found only by full scoring (merged
@@ -42,7 +45,7 @@ pub(super) struct Scratch {
     evidence: Evidence,
     near: Vec<u32>,
     /// Near tokens of one query token with their similarity.
-    valued: Vec<(u32, f64)>,
+    valued: Vec<NearToken>,
     joined: String,
     /// (bound, name id), best first.
     pub(super) ranked: Vec<(f64, u32)>,
@@ -51,6 +54,17 @@ pub(super) struct Scratch {
     /// entity -> (best name score, name id)
     pub(super) best: FxHashMap<u32, (f64, u32)>,
     pub(super) merges: MergeScratch,
+    /// Per dictionary token, (stamp, similarity): the near tokens of the query token being
+    /// confirmed are marked with the current stamp, so looking a found name's tokens up is one
+    /// array read each.
+    marks: Vec<(u32, f64)>,
+    stamp: u32,
+    /// Query token positions, rarest first.
+    order: Vec<usize>,
+    /// Scores of the hits found so far (for the `limit`-th best).
+    pub(super) top: Vec<f64>,
+    /// Similarity-matrix cells still holding an upper bound: (cell, query token, token).
+    pub(super) pending: Vec<(usize, usize, u32)>,
 }
 
 /// Split-word joining against one query: which runs join, memoised.
@@ -75,12 +89,33 @@ pub(super) struct QueryTerms {
 }
 
 impl Scratch {
-    pub(super) fn begin(&mut self, names: usize) {
+    pub(super) fn begin(&mut self, names: usize, tokens: usize) {
+        if self.marks.len() != tokens {
+            self.marks = vec![(0, 0.0); tokens];
+            self.stamp = 0;
+        }
         self.memo.clear();
         self.merges.memo.clear();
         self.best.clear();
         self.ranked.clear();
         self.evidence.prepare(names);
+    }
+}
+
+impl Scratch {
+    /// Marks `valued` under a fresh stamp and returns it.
+    fn mark(&mut self, valued: &[NearToken]) -> u32 {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.marks.fill((0, 0.0));
+            self.stamp = 1;
+        }
+        for near in valued {
+            if let Some(mark) = self.marks.get_mut(near.token as usize) {
+                *mark = (self.stamp, near.similarity);
+            }
+        }
+        self.stamp
     }
 }
 
@@ -93,29 +128,53 @@ impl Index {
         token: u32,
         memo_owner: &mut Scratch,
     ) -> f64 {
-        if let Some(id) = query.ids.get(qi).copied().flatten() {
-            if id == token {
-                return 1.0;
-            }
-            let known = self.dictionary.known_near(id);
-            if let Ok(at) = known.binary_search_by_key(&token, |&(t, _)| t) {
-                return known.get(at).map_or(0.0, |&(_, s)| s);
+        match self.cheap_similarity(query, qi, token, memo_owner) {
+            Ok(s) => s,
+            Err(_) => {
+                let s = query.terms.get(qi).map_or(0.0, |term| {
+                    token_similarity(term, &self.dictionary.term(token))
+                });
+                memo_owner
+                    .memo
+                    .insert(((qi as u64) << 32) | u64::from(token), s);
+                s
             }
         }
-        if let (Some(q), Some(t)) = (query.sketches.get(qi), self.dictionary.sketch(token))
+    }
+
+    /// The similarity of query token `qi` and dictionary token `token` when it is known without
+    /// computing a distance (the same token, a precomputed near token, ruled out by the sketches,
+    /// or memoised), else `Err` with an upper bound on it from the sketches.
+    pub(super) fn cheap_similarity(
+        &self,
+        query: &QueryTerms,
+        qi: usize,
+        token: u32,
+        memo_owner: &Scratch,
+    ) -> Result<f64, f64> {
+        let id = query.ids.get(qi).copied().flatten();
+        if id == Some(token) {
+            return Ok(1.0);
+        }
+        // Most pairs are unrelated words: the sketches settle them before any search (they never
+        // rule out a precomputed near token, whose similarity is at least the cut).
+        let sketches = query.sketches.get(qi).zip(self.dictionary.sketch(token));
+        if let Some((q, t)) = sketches
             && !q.may_be_relevant(t)
         {
-            return 0.0;
+            return Ok(0.0);
+        }
+        if let Some(id) = id {
+            let known = self.dictionary.known_near(id);
+            if let Ok(at) = known.binary_search_by_key(&token, |near| near.token) {
+                return Ok(known.get(at).map_or(0.0, |near| near.similarity));
+            }
         }
         let key = ((qi as u64) << 32) | u64::from(token);
         if let Some(&s) = memo_owner.memo.get(&key) {
-            return s;
+            return Ok(s);
         }
-        let s = query.terms.get(qi).map_or(0.0, |term| {
-            token_similarity(term, &self.dictionary.term(token))
-        });
-        memo_owner.memo.insert(key, s);
-        s
+        Err(sketches.map_or(1.0, |(q, t)| q.ceiling(t)))
     }
 
     /// Offers evidence for the names holding a word that the query writes as two (or three short)
@@ -152,31 +211,59 @@ impl Index {
             for t in group {
                 scratch.joined.push_str(&t.text);
             }
-            let joined = Term {
-                text: std::borrow::Cow::Owned(scratch.joined.clone()),
-                kind: TokenKind::Word,
-                key: std::borrow::Cow::Owned(crate::normalize::phonetic_key(&scratch.joined)),
-                weight: group.iter().map(|t| t.weight).sum(),
-                id: None,
-            };
-            let mut near = std::mem::take(&mut scratch.near);
-            near.clear();
-            near.extend(self.dictionary.lookup(&joined.text, TokenKind::Word));
-            self.dictionary.near(&joined.text, &joined.key, &mut near);
-            near.sort_unstable();
-            near.dedup();
-            for &token in &near {
-                let s = token_similarity(&joined, &self.dictionary.term(token));
-                if s < MERGE_SIMILARITY {
-                    continue;
+            let weight: f64 = group.iter().map(|t| t.weight).sum();
+            let mut valued = std::mem::take(&mut scratch.valued);
+            valued.clear();
+            match self.dictionary.lookup(&scratch.joined, TokenKind::Word) {
+                // A spelling the lists know: its near tokens were scored at build time (the same
+                // lookups and the same similarity as below).
+                Some(id) => valued.extend(
+                    self.dictionary
+                        .known_near(id)
+                        .iter()
+                        .filter(|near| near.similarity >= MERGE_SIMILARITY),
+                ),
+                None => {
+                    let merges = &mut scratch.merges;
+                    phonetic_key_into(&scratch.joined, &mut merges.symbols, &mut merges.key);
+                    let joined = Term {
+                        text: Cow::Borrowed(&scratch.joined),
+                        kind: TokenKind::Word,
+                        key: Cow::Borrowed(&merges.key),
+                        weight,
+                        id: None,
+                    };
+                    let mut near = std::mem::take(&mut scratch.near);
+                    near.clear();
+                    self.dictionary.near(&joined.text, &joined.key, &mut near);
+                    near.sort_unstable();
+                    near.dedup();
+                    let sketch = Sketch::of(&joined);
+                    for &token in &near {
+                        // Most near spellings are ruled out from their letters alone.
+                        if self
+                            .dictionary
+                            .sketch(token)
+                            .is_some_and(|t| !sketch.may_reach(t, MERGE_SIMILARITY))
+                        {
+                            continue;
+                        }
+                        let s = token_similarity(&joined, &self.dictionary.term(token));
+                        if s >= MERGE_SIMILARITY {
+                            valued.push(self.dictionary.near_token(token, s));
+                        }
+                    }
+                    scratch.near = near;
                 }
-                // Every query word of the group counts as found.
-                let found = Found::pair(s, joined.weight, self.dictionary.weight_of(token));
-                for &name in self.dictionary.postings(token) {
+            }
+            // Every query word of the group counts as found.
+            for near in &valued {
+                let found = Found::pair(near.similarity, weight, f64::from(near.weight));
+                for &name in self.dictionary.near_postings(near) {
                     scratch.evidence.offer(name, tag, found, adds);
                 }
             }
-            scratch.near = near;
+            scratch.valued = valued;
         }
     }
 
@@ -185,28 +272,27 @@ impl Index {
     pub(super) fn candidates(&self, query: &QueryTerms, threshold: f64, scratch: &mut Scratch) {
         let terms = &query.terms;
         let total: f64 = terms.iter().map(|t| t.weight).sum();
-        let mut order: Vec<usize> = (0..terms.len()).collect();
+        let mut order = std::mem::take(&mut scratch.order);
+        order.clear();
+        order.extend(0..terms.len());
         order.sort_by(|&a, &b| {
             let w = |i: usize| terms.get(i).map_or(0.0, |t| t.weight);
             w(b).total_cmp(&w(a)).then(a.cmp(&b))
         });
         // A name matching none of the generating tokens scores at most rest / (rest + γ·used);
         // generate from the rarest tokens until that bound falls below the threshold.
-        let mut generating = Vec::with_capacity(order.len());
+        let mut generated = 0;
         let mut used = 0.0;
         for &i in &order {
             let rest = total - used;
-            if !generating.is_empty()
-                && rest / (rest + UNMATCHED_FACTOR * used) < threshold * BOUND_SLACK
-            {
+            if generated > 0 && rest / (rest + UNMATCHED_FACTOR * used) < threshold * BOUND_SLACK {
                 break;
             }
-            generating.push(i);
+            generated += 1;
             used += terms.get(i).map_or(0.0, |t| t.weight);
         }
         // Every query token then confirms the names already found, so a name's bound counts only
         // evidence it has: "sial" alone must not carry every "saleh" and "sal" with "samad" assumed.
-        let generated = generating.len();
         for (position, &qi) in order.iter().enumerate() {
             let Some(term) = terms.get(qi) else { continue };
             let adds = position < generated;
@@ -225,38 +311,36 @@ impl Index {
                     for &token in &near {
                         let s = self.similarity(query, qi, token, scratch);
                         if s >= MIN_ALIGN_SIMILARITY {
-                            valued.push((token, s));
+                            valued.push(self.dictionary.near_token(token, s));
                         }
                     }
                     scratch.near = near;
                 }
                 None => {}
             }
-            let postings: usize = valued
-                .iter()
-                .map(|&(t, _)| self.dictionary.postings(t).len())
-                .sum();
-            if adds || postings <= CONFIRM_BY_POSTINGS * scratch.evidence.touched.len() {
-                for &(token, s) in &valued {
-                    let found = Found::pair(s, term.weight, self.dictionary.weight_of(token));
-                    for &name in self.dictionary.postings(token) {
+            let walk_postings = adds || {
+                let postings: usize = valued.iter().map(|near| near.postings_len as usize).sum();
+                postings <= CONFIRM_BY_POSTINGS * scratch.evidence.touched.len()
+            };
+            if walk_postings {
+                for near in &valued {
+                    let found = Found::pair(near.similarity, term.weight, f64::from(near.weight));
+                    for &name in self.dictionary.near_postings(near) {
                         scratch.evidence.offer(name, tag, found, adds);
                     }
                 }
             } else {
                 // A common token: its postings are long, the names found so far few; look its
                 // near tokens up in each found name instead.
+                let stamp = scratch.mark(&valued);
                 let touched = std::mem::take(&mut scratch.evidence.touched);
                 for &name_id in &touched {
-                    let Some(name) = self.names.get(name_id as usize) else {
-                        continue;
-                    };
-                    for token in name.tokens.iter() {
-                        if let Ok(at) = valued.binary_search_by_key(token, |&(t, _)| t)
-                            && let Some(&(_, s)) = valued.get(at)
+                    for &token in self.tokens_of(name_id) {
+                        if let Some(&(marked, s)) = scratch.marks.get(token as usize)
+                            && marked == stamp
                         {
                             let found =
-                                Found::pair(s, term.weight, self.dictionary.weight_of(*token));
+                                Found::pair(s, term.weight, self.dictionary.weight_of(token));
                             scratch.evidence.offer(name_id, tag, found, false);
                         }
                     }
@@ -278,15 +362,16 @@ impl Index {
             // A query writing "jin ping" or "abd al" where the list has "jinping" or "abdul".
             self.offer_joined_words(query, qi, tag, adds, scratch);
         }
+        scratch.order = order;
         let floor = threshold * BOUND_SLACK;
         for &name_id in &scratch.evidence.touched {
-            let Some(name) = self.names.get(name_id as usize) else {
+            let Some(&weight) = self.name_weights.get(name_id as usize) else {
                 continue;
             };
             let bound = scratch
                 .evidence
                 .total(name_id)
-                .bound(total, f64::from(name.total_weight));
+                .bound(total, f64::from(weight));
             if bound >= floor {
                 scratch.ranked.push((bound, name_id));
             }

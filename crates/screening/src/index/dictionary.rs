@@ -10,11 +10,16 @@ use crate::normalize::{Token, TokenKind, phonetic_key};
 use crate::score::term::Term;
 use crate::score::token_sim::{RELEVANT_SIMILARITY, Sketch, token_similarity};
 
-/// Token ids grouped by a hash (of a deletion variant or a phonetic key): one hash-map probe
-/// gives the slice of ids sharing it.
+/// Token ids grouped by a hash (of a deletion variant or a phonetic key): one probe gives the
+/// slice of ids sharing it. The hashes are already well mixed, so the table is a plain
+/// open-addressing array (linear probing, at most three quarters full): a lookup usually reads
+/// one slot, where a general hash map reads a control group and then a bucket.
 #[derive(Debug, Default)]
 struct HashGroups {
-    ranges: FxHashMap<u64, (u32, u32)>,
+    /// (hash, start in `ids`, length); a length of 0 marks an empty slot.
+    slots: Vec<(u64, u32, u32)>,
+    /// log2 of `slots.len()`.
+    bits: u32,
     ids: Vec<u32>,
 }
 
@@ -22,45 +27,112 @@ impl HashGroups {
     fn from_pairs(mut pairs: Vec<(u64, u32)>) -> Self {
         pairs.sort_unstable();
         pairs.dedup();
-        let mut groups = HashGroups {
-            ranges: FxHashMap::default(),
+        let groups = pairs.chunk_by(|x, y| x.0 == y.0).count();
+        let size = (groups * 4 / 3 + 1).next_power_of_two().max(16);
+        let mut table = HashGroups {
+            slots: vec![(0, 0, 0); size],
+            bits: size.trailing_zeros(),
             ids: Vec::with_capacity(pairs.len()),
         };
         for chunk in pairs.chunk_by(|x, y| x.0 == y.0) {
-            let start = u32::try_from(groups.ids.len()).unwrap_or(u32::MAX);
+            let start = u32::try_from(table.ids.len()).unwrap_or(u32::MAX);
             let len = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+            table.ids.extend(chunk.iter().map(|&(_, id)| id));
             if let Some(&(hash, _)) = chunk.first() {
-                groups.ranges.insert(hash, (start, len));
+                table.insert(hash, start, len);
             }
-            groups.ids.extend(chunk.iter().map(|&(_, id)| id));
         }
-        groups.ranges.shrink_to_fit();
-        groups
+        table
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product are the best mixed.
+        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits.max(1))) as usize
+    }
+
+    fn insert(&mut self, hash: u64, start: u32, len: u32) {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = self.home(hash);
+        for _ in 0..self.slots.len() {
+            match self.slots.get_mut(at) {
+                Some(slot) if slot.2 == 0 => {
+                    *slot = (hash, start, len);
+                    return;
+                }
+                _ => at = (at + 1) & mask,
+            }
+        }
     }
 
     fn get(&self, hash: u64) -> &[u32] {
-        self.ranges
-            .get(&hash)
-            .and_then(|&(start, len)| self.ids.get(start as usize..start as usize + len as usize))
-            .unwrap_or_default()
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut at = self.home(hash);
+        for _ in 0..self.slots.len() {
+            match self.slots.get(at) {
+                Some(&(h, start, len)) if len != 0 => {
+                    if h == hash {
+                        let start = start as usize;
+                        return self
+                            .ids
+                            .get(start..start + len as usize)
+                            .unwrap_or_default();
+                    }
+                    at = (at + 1) & mask;
+                }
+                _ => return &[],
+            }
+        }
+        &[]
     }
 
     fn heap_bytes(&self) -> usize {
-        self.ids.capacity() * 4 + self.ranges.capacity() * 24
+        self.ids.capacity() * 4 + self.slots.capacity() * 16
     }
+}
+
+/// What screening reads about one token, in one place: a near token costs one record read (plus
+/// its bytes in the arena) instead of a pointer chase per field.
+#[derive(Debug, Clone, Copy)]
+struct TokenRecord {
+    weight: f32,
+    /// The text is `arena[start..start + text_len]`, the phonetic key follows it.
+    start: u32,
+    text_len: u32,
+    key_len: u32,
+    postings_start: u32,
+    postings_len: u32,
+    near_start: u32,
+    near_len: u32,
+    kind: TokenKind,
+}
+
+/// A near token of a dictionary token with its similarity, and what walking its postings needs
+/// (its weight and where its postings are), so the walk reads no token record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NearToken {
+    pub(crate) token: u32,
+    pub(crate) weight: f32,
+    pub(crate) similarity: f64,
+    postings_start: u32,
+    pub(crate) postings_len: u32,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Dictionary {
+    /// Build-time token data; `finish` moves it into `records` and `arena`.
     texts: Vec<Box<str>>,
     kinds: Vec<TokenKind>,
     keys: Vec<Box<str>>,
-    weights: Vec<f32>,
+    /// token id -> ids of the names containing it (sorted, unique), while building.
+    postings: Vec<Vec<u32>>,
+    records: Vec<TokenRecord>,
+    /// Every token's text and phonetic key, back to back.
+    arena: String,
+    /// Every token's postings, back to back (see [`TokenRecord`]).
+    posting_ids: Vec<u32>,
     sketches: Vec<Sketch>,
     /// One map per token kind: "pao" the legal form and "pao" the word are different tokens.
     by_text: [FxHashMap<Box<str>, u32>; 4],
-    /// token id -> ids of the names containing it (sorted, unique)
-    postings: Vec<Vec<u32>>,
     deletions: HashGroups,
     phonetic: HashGroups,
     /// Tokens by their consonant skeleton (see [`skeleton`]).
@@ -70,10 +142,9 @@ pub(crate) struct Dictionary {
     joined: HashGroups,
     pending_joined: Vec<(u64, u32)>,
     /// For every token, the tokens [`Dictionary::near`] finds for it with a relevant similarity
-    /// (itself included), sorted by id: `near_pairs[near_offsets[id]..near_offsets[id + 1]]`.
-    /// A query token the lists know needs no lookup and no distance at query time.
-    near_offsets: Vec<u32>,
-    near_pairs: Vec<(u32, f64)>,
+    /// (itself included), sorted by id (each token's run is located by its record). A query
+    /// token the lists know needs no lookup and no distance at query time.
+    near_pairs: Vec<NearToken>,
     names: u32,
 }
 
@@ -121,7 +192,6 @@ impl Dictionary {
         self.texts.push(token.text().into());
         self.kinds.push(token.kind());
         self.keys.push(key.into());
-        self.weights.push(0.0);
         self.postings.push(Vec::new());
         if let Some(map) = self.by_text.get_mut(kind_slot(token.kind())) {
             map.insert(token.text().into(), id);
@@ -178,14 +248,32 @@ impl Dictionary {
     /// Computes weights and the fuzzy maps once every name is in.
     pub(crate) fn finish(&mut self, names: u32) {
         self.names = names;
-        for (id, postings) in self.postings.iter_mut().enumerate() {
-            postings.shrink_to_fit();
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let postings = std::mem::take(&mut self.postings);
+        self.posting_ids = Vec::with_capacity(postings.iter().map(Vec::len).sum());
+        self.records = Vec::with_capacity(self.texts.len());
+        for (id, names_of) in postings.iter().enumerate() {
             let kind = self.kinds.get(id).copied().unwrap_or(TokenKind::Word);
-            let df = u32::try_from(postings.len()).unwrap_or(u32::MAX);
-            if let Some(w) = self.weights.get_mut(id) {
-                *w = crate::score::rarity_weight(kind, names, df) as f32;
-            }
+            let df = to_u32(names_of.len());
+            let text = self.texts.get(id).map_or("", |t| t);
+            let key = self.keys.get(id).map_or("", |k| k);
+            self.records.push(TokenRecord {
+                weight: crate::score::rarity_weight(kind, names, df) as f32,
+                start: to_u32(self.arena.len()),
+                text_len: to_u32(text.len()),
+                key_len: to_u32(key.len()),
+                postings_start: to_u32(self.posting_ids.len()),
+                postings_len: df,
+                near_start: 0,
+                near_len: 0,
+                kind,
+            });
+            self.arena.push_str(text);
+            self.arena.push_str(key);
+            self.posting_ids.extend_from_slice(names_of);
         }
+        drop(postings);
+        self.arena.shrink_to_fit();
         self.sketches = (0..self.texts.len())
             .map(|id| Sketch::of(&self.term(id as u32)))
             .collect();
@@ -221,6 +309,10 @@ impl Dictionary {
         for map in &mut self.by_text {
             map.shrink_to_fit();
         }
+        // Everything screening reads is in the records and the arena now.
+        self.texts = Vec::new();
+        self.kinds = Vec::new();
+        self.keys = Vec::new();
     }
 
     pub(crate) fn lookup(&self, text: &str, kind: TokenKind) -> Option<u32> {
@@ -230,20 +322,17 @@ impl Dictionary {
             .copied()
     }
 
-    pub(crate) fn postings(&self, id: u32) -> &[u32] {
-        self.postings.get(id as usize).map_or(&[], Vec::as_slice)
-    }
-
+    #[inline]
     pub(crate) fn weight_of(&self, id: u32) -> f64 {
-        f64::from(self.weights.get(id as usize).copied().unwrap_or(0.0))
+        f64::from(self.records.get(id as usize).map_or(0.0, |r| r.weight))
     }
 
     fn precompute_near(&mut self) {
-        let mut offsets = Vec::with_capacity(self.texts.len() + 1);
+        let mut spans = Vec::with_capacity(self.records.len());
         let mut pairs = Vec::new();
         let mut near = Vec::new();
-        for id in 0..u32::try_from(self.texts.len()).unwrap_or(u32::MAX) {
-            offsets.push(u32::try_from(pairs.len()).unwrap_or(u32::MAX));
+        for id in 0..u32::try_from(self.records.len()).unwrap_or(u32::MAX) {
+            let start = pairs.len();
             let term = self.term(id);
             near.clear();
             near.push(id);
@@ -269,37 +358,85 @@ impl Dictionary {
                     pairs.push((other, s));
                 }
             }
+            spans.push((start, pairs.len() - start));
         }
-        offsets.push(u32::try_from(pairs.len()).unwrap_or(u32::MAX));
-        pairs.shrink_to_fit();
-        self.near_offsets = offsets;
-        self.near_pairs = pairs;
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for (record, (start, len)) in self.records.iter_mut().zip(spans) {
+            record.near_start = to_u32(start);
+            record.near_len = to_u32(len);
+        }
+        self.near_pairs = pairs
+            .iter()
+            .map(|&(token, similarity)| self.near_token(token, similarity))
+            .collect();
+    }
+
+    /// `token` at `similarity`, with its weight and postings.
+    pub(crate) fn near_token(&self, token: u32, similarity: f64) -> NearToken {
+        let record = self.records.get(token as usize);
+        NearToken {
+            token,
+            weight: record.map_or(0.0, |r| r.weight),
+            similarity,
+            postings_start: record.map_or(0, |r| r.postings_start),
+            postings_len: record.map_or(0, |r| r.postings_len),
+        }
+    }
+
+    /// The postings of a near token.
+    #[inline]
+    pub(crate) fn near_postings(&self, near: &NearToken) -> &[u32] {
+        let start = near.postings_start as usize;
+        self.posting_ids
+            .get(start..start + near.postings_len as usize)
+            .unwrap_or_default()
     }
 
     /// The precomputed near tokens of token `id` with their similarities, sorted by token id.
-    pub(crate) fn known_near(&self, id: u32) -> &[(u32, f64)] {
-        let at = |i: usize| self.near_offsets.get(i).map(|&o| o as usize);
-        match (at(id as usize), at(id as usize + 1)) {
-            (Some(start), Some(end)) => self.near_pairs.get(start..end).unwrap_or_default(),
-            _ => &[],
-        }
+    #[inline]
+    pub(crate) fn known_near(&self, id: u32) -> &[NearToken] {
+        self.records
+            .get(id as usize)
+            .and_then(|r| {
+                let start = r.near_start as usize;
+                self.near_pairs.get(start..start + r.near_len as usize)
+            })
+            .unwrap_or_default()
     }
 
+    #[inline]
     pub(crate) fn sketch(&self, id: u32) -> Option<&Sketch> {
         self.sketches.get(id as usize)
+    }
+
+    /// How many distinct tokens the dictionary holds (ids are `0..token_count`).
+    pub(crate) fn token_count(&self) -> usize {
+        self.records.len()
     }
 
     pub(crate) fn name_count(&self) -> u32 {
         self.names
     }
 
+    #[inline]
     pub(crate) fn term(&self, id: u32) -> Term<'_> {
-        let idx = id as usize;
+        let Some(record) = self.records.get(id as usize) else {
+            return Term {
+                text: Cow::Borrowed(""),
+                kind: TokenKind::Word,
+                key: Cow::Borrowed(""),
+                weight: 0.0,
+                id: Some(id),
+            };
+        };
+        let start = record.start as usize;
+        let middle = start + record.text_len as usize;
+        let end = middle + record.key_len as usize;
         Term {
-            text: Cow::Borrowed(self.texts.get(idx).map_or("", |t| t)),
-            kind: self.kinds.get(idx).copied().unwrap_or(TokenKind::Word),
-            key: Cow::Borrowed(self.keys.get(idx).map_or("", |k| k)),
-            weight: self.weight_of(id),
+            text: Cow::Borrowed(self.arena.get(start..middle).unwrap_or_default()),
+            kind: record.kind,
+            key: Cow::Borrowed(self.arena.get(middle..end).unwrap_or_default()),
+            weight: f64::from(record.weight),
             id: Some(id),
         }
     }
@@ -309,10 +446,11 @@ impl Dictionary {
     /// caller scores them).
     pub(crate) fn near(&self, word: &str, key: &str, out: &mut Vec<u32>) {
         let bytes = word.as_bytes();
-        let mut buffer = Vec::with_capacity(bytes.len());
-        skeleton(bytes, &mut buffer);
-        if buffer.len() >= MIN_SKELETON_LEN {
-            out.extend_from_slice(self.skeletons.get(hash_bytes(&buffer)));
+        let mut stack = [0u8; 64];
+        let mut heap = Vec::new();
+        let skeleton = skeleton_of(bytes, &mut stack, &mut heap);
+        if skeleton.len() >= MIN_SKELETON_LEN {
+            out.extend_from_slice(self.skeletons.get(hash_bytes(skeleton)));
         }
         if bytes.len() >= MIN_FUZZY_LEN {
             out.extend_from_slice(self.deletions.get(hash_bytes(bytes)));
@@ -326,18 +464,23 @@ impl Dictionary {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        let texts: usize = self.texts.iter().map(|t| t.len() * 2 + 40).sum::<usize>() * 2;
-        let postings: usize = self.postings.iter().map(|p| p.capacity() * 4 + 24).sum();
+        let maps: usize = self
+            .by_text
+            .iter()
+            .map(|m| m.capacity() * 24 + m.keys().map(|k| k.len()).sum::<usize>())
+            .sum();
+        let texts = self.arena.capacity()
+            + self.records.capacity() * std::mem::size_of::<TokenRecord>()
+            + maps;
+        let postings = self.posting_ids.capacity() * 4;
         texts
             + postings
             + self.deletions.heap_bytes()
             + self.phonetic.heap_bytes()
             + self.skeletons.heap_bytes()
             + self.joined.heap_bytes()
-            + self.weights.capacity() * 5
             + self.sketches.capacity() * std::mem::size_of::<Sketch>()
-            + self.near_offsets.capacity() * 4
-            + self.near_pairs.capacity() * 16
+            + self.near_pairs.capacity() * std::mem::size_of::<NearToken>()
     }
 }
 
@@ -355,6 +498,26 @@ fn skeleton(word: &[u8], out: &mut Vec<u8>) {
             out.push(b);
         }
     }
+}
+
+/// [`skeleton`] without allocating for words of up to 64 bytes: written into `stack` when it
+/// fits, into `heap` otherwise.
+fn skeleton_of<'b>(word: &[u8], stack: &'b mut [u8; 64], heap: &'b mut Vec<u8>) -> &'b [u8] {
+    if word.len() > stack.len() {
+        skeleton(word, heap);
+        return heap;
+    }
+    let mut len = 0usize;
+    for &b in word {
+        let last = len.checked_sub(1).and_then(|at| stack.get(at)).copied();
+        if !matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'h') && last != Some(b) {
+            if let Some(slot) = stack.get_mut(len) {
+                *slot = b;
+            }
+            len += 1;
+        }
+    }
+    stack.get(..len).unwrap_or_default()
 }
 
 /// Calls `visit` with every string made by deleting one byte of `bytes` (words are ASCII).
@@ -390,6 +553,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hash_groups_find_every_group() {
+        let pairs: Vec<(u64, u32)> = (0..500u32)
+            .flat_map(|i| [(u64::from(i % 97) * 0x1_0000_0001, i), (u64::from(i), i)])
+            .collect();
+        let table = HashGroups::from_pairs(pairs.clone());
+        for hash in (0..500u64).chain((0..97).map(|k| k * 0x1_0000_0001)) {
+            let mut expected: Vec<u32> =
+                pairs.iter().filter(|p| p.0 == hash).map(|p| p.1).collect();
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(table.get(hash), expected.as_slice(), "{hash}");
+        }
+        assert!(table.get(12_345_678_901).is_empty());
+        assert!(HashGroups::default().get(7).is_empty());
+    }
+
+    #[test]
     fn skeletons_drop_vowels_and_h() {
         let of = |w: &str| {
             let mut out = Vec::new();
@@ -399,6 +579,16 @@ mod tests {
         assert_eq!(of("mukhlis"), of("moklis"));
         assert_eq!(of("saifullah"), "sfl");
         assert_ne!(of("putin"), of("turin"));
+    }
+
+    #[test]
+    fn stack_skeletons_agree() {
+        for w in ["mukhlis", "saifullah", "", "hhh", &"abc".repeat(30)] {
+            let mut expected = Vec::new();
+            skeleton(w.as_bytes(), &mut expected);
+            let (mut stack, mut heap) = ([0u8; 64], Vec::new());
+            assert_eq!(skeleton_of(w.as_bytes(), &mut stack, &mut heap), expected);
+        }
     }
 
     #[test]

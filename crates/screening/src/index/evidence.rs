@@ -59,8 +59,9 @@ const UNFOUND_SIMILARITY: f64 = 0.6;
 
 /// One name's evidence slot: which query token `current` belongs to (a tag, never 0; 0 =
 /// untouched), the best evidence from that token, and the sum from the tokens before it. Kept
-/// together so an offer touches one cache line.
+/// together, and aligned, so an offer touches one cache line.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(align(32))]
 struct Slot {
     stamp: u32,
     current: Found,

@@ -23,9 +23,9 @@ struct IndexedName {
     kind: NameKind,
     /// The list's spelling, for explanations.
     original_index: u16,
-    tokens: Box<[u32]>,
-    /// Sum of the token weights, for the candidate bound.
-    total_weight: f32,
+    /// Its token ids are `name_tokens[token_start..token_start + token_len]`.
+    token_start: u32,
+    token_len: u16,
 }
 
 #[derive(Debug)]
@@ -42,6 +42,11 @@ struct IndexedEntity {
 pub struct Index {
     dictionary: Dictionary,
     names: Vec<IndexedName>,
+    /// The token ids of every name, one after the other (one allocation, read in order).
+    name_tokens: Vec<u32>,
+    /// Per name, the sum of its token weights (for the candidate bound), dense so the bound pass
+    /// over the found names reads a few cache lines.
+    name_weights: Vec<f32>,
     entities: Vec<IndexedEntity>,
     lists: Vec<ListVersion>,
     /// identifier value -> entities carrying it
@@ -53,6 +58,7 @@ impl Index {
     pub fn build(snapshots: &[ListSnapshot]) -> Index {
         let mut dictionary = Dictionary::default();
         let mut names = Vec::new();
+        let mut name_tokens: Vec<u32> = Vec::new();
         let mut entities = Vec::new();
         let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (list_no, snapshot) in snapshots.iter().enumerate() {
@@ -65,19 +71,19 @@ impl Index {
                         continue;
                     }
                     let name_id = u32::try_from(names.len()).unwrap_or(u32::MAX);
-                    let mut tokens = Vec::with_capacity(normalized.tokens().len());
+                    let start = name_tokens.len();
                     for token in normalized.tokens() {
                         let id = dictionary.intern(token);
                         dictionary.add_posting(id, name_id);
-                        tokens.push(id);
+                        name_tokens.push(id);
                     }
-                    dictionary.add_joined(name_id, &tokens);
+                    dictionary.add_joined(name_id, name_tokens.get(start..).unwrap_or_default());
                     names.push(IndexedName {
                         entity: entity_no,
                         kind: name.kind,
                         original_index: u16::try_from(name_no).unwrap_or(u16::MAX),
-                        tokens: tokens.into_boxed_slice(),
-                        total_weight: 0.0,
+                        token_start: u32::try_from(start).unwrap_or(u32::MAX),
+                        token_len: u16::try_from(name_tokens.len() - start).unwrap_or(u16::MAX),
                     });
                 }
                 for id in &entity.identifiers {
@@ -94,21 +100,41 @@ impl Index {
             }
         }
         dictionary.finish(u32::try_from(names.len()).unwrap_or(u32::MAX));
-        for name in &mut names {
-            name.total_weight = name
-                .tokens
-                .iter()
-                .map(|&t| dictionary.weight_of(t))
-                .sum::<f64>() as f32;
-        }
         names.shrink_to_fit();
+        name_tokens.shrink_to_fit();
+        let name_weights = names
+            .iter()
+            .map(|name| {
+                let start = name.token_start as usize;
+                name_tokens
+                    .get(start..start + usize::from(name.token_len))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&t| dictionary.weight_of(t))
+                    .sum::<f64>() as f32
+            })
+            .collect();
         Index {
             dictionary,
             names,
+            name_tokens,
+            name_weights,
             entities,
             lists: snapshots.iter().map(ListSnapshot::version_info).collect(),
             identifiers,
         }
+    }
+
+    /// The token ids of indexed name `name_id`.
+    fn tokens_of(&self, name_id: u32) -> &[u32] {
+        self.names
+            .get(name_id as usize)
+            .and_then(|name| {
+                let start = name.token_start as usize;
+                self.name_tokens
+                    .get(start..start + usize::from(name.token_len))
+            })
+            .unwrap_or_default()
     }
 
     /// The ids of the indexed names of entity `entity_no`.
@@ -152,7 +178,9 @@ impl Index {
     /// An estimate of the index's own heap use in bytes (the entities are counted by their
     /// strings); the benchmark measures the process's resident memory for the real figure.
     pub fn approximate_heap_bytes(&self) -> usize {
-        let names: usize = self.names.iter().map(|n| 40 + n.tokens.len() * 4).sum();
+        let names = self.names.capacity() * std::mem::size_of::<IndexedName>()
+            + self.name_tokens.capacity() * 4
+            + self.name_weights.capacity() * 4;
         let entities: usize = self
             .entities
             .iter()

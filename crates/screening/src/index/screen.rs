@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::{ListId, NameKind, Schema};
 use crate::normalize::{TokenKind, normalize_name, phonetic_key_into};
 use crate::score::align::{
-    AlignScratch, align, alignment_score, merge_split_words, score_upper_bound, similarity_matrix,
+    align, alignment_score, merge_split_words, score_upper_bound, similarity_matrix,
 };
-use crate::score::merge::{apply_merges, find_merges, may_merge};
+use crate::score::merge::{MERGE_SIMILARITY, apply_merges, find_merges, may_merge};
 use crate::score::term::Term;
 use crate::score::{
     DEFAULT_THRESHOLD, Explanation, NameMatch, QualifierEffect, Query, qualifiers, rarity_weight,
@@ -77,16 +77,17 @@ impl Index {
     }
 
     fn query_terms(&self, query: &Query) -> QueryTerms {
-        let normalized = normalize_name(&query.name, query.schema.unwrap_or(Schema::Unknown));
-        let mut terms = Vec::with_capacity(normalized.tokens().len());
-        let mut ids = Vec::with_capacity(normalized.tokens().len());
-        for (i, token) in normalized.tokens().iter().enumerate() {
+        let tokens =
+            normalize_name(&query.name, query.schema.unwrap_or(Schema::Unknown)).into_tokens();
+        let mut terms = Vec::with_capacity(tokens.len());
+        let mut ids = Vec::with_capacity(tokens.len());
+        for (i, token) in tokens.into_iter().enumerate() {
             let id = self.dictionary.lookup(token.text(), token.kind());
             let weight = match id {
                 Some(id) => self.dictionary.weight_of(id),
                 None => rarity_weight(token.kind(), self.dictionary.name_count(), 0),
             };
-            let mut term = Term::from_token(token, weight);
+            let mut term = Term::from_owned_token(token, weight);
             term.id = Some(u32::try_from(i).unwrap_or(u32::MAX));
             terms.push(term);
             ids.push(id);
@@ -106,7 +107,7 @@ impl Index {
         scratch: &mut Scratch,
     ) -> Vec<Hit> {
         let query_terms = self.query_terms(query);
-        scratch.begin(self.names.len());
+        scratch.begin(self.names.len(), self.dictionary.token_count());
         let skip_below = qualifiers::lowest_name_score_reaching(options.threshold, query);
         let mut candidate_terms: Vec<Term<'_>> = Vec::new();
         if !query_terms.terms.is_empty() {
@@ -143,7 +144,7 @@ impl Index {
                 }
             }
         }
-        let mut hits: Vec<(f64, u32, u32, Vec<QualifierEffect>)> = scratch
+        let mut hits: Vec<(f64, u32, u32, f64)> = scratch
             .best
             .iter()
             .filter_map(|(&entity_no, &(name_score, name_id))| {
@@ -152,22 +153,18 @@ impl Index {
                 if !options.lists.is_empty() && !options.lists.contains(&list.list) {
                     return None;
                 }
-                let (score, effects) = qualifiers::apply(name_score, query, &indexed.entity);
-                (score >= options.threshold).then_some((score, entity_no, name_id, effects))
+                let score = qualifiers::score(name_score, query, &indexed.entity);
+                (score >= options.threshold).then_some((score, entity_no, name_id, name_score))
             })
             .collect();
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         hits.truncate(options.limit);
         hits.into_iter()
-            .filter_map(|(score, entity_no, name_id, effects)| {
-                self.hit(
-                    &query_terms.terms,
-                    score,
-                    entity_no,
-                    name_id,
-                    effects,
-                    &mut scratch.align,
-                )
+            .filter_map(|(score, entity_no, name_id, name_score)| {
+                // Only the hits returned are explained (the same computation, with its account).
+                let entity = &self.entities.get(entity_no as usize)?.entity;
+                let (_, effects) = qualifiers::apply(name_score, query, entity);
+                self.hit(&query_terms, score, entity_no, name_id, effects, scratch)
             })
             .collect()
     }
@@ -194,7 +191,7 @@ impl Index {
         let limit = options.limit.max(1);
         let mut floor = skip_below;
         let mut kth_best: Option<f64> = None;
-        let mut top: Vec<f64> = Vec::new();
+        let mut top = std::mem::take(&mut scratch.top);
         for &(bound, name_id) in ranked {
             if kth_best.is_some_and(|kth| bound < kth * BOUND_SLACK) {
                 break;
@@ -232,32 +229,50 @@ impl Index {
                 }
             }
         }
+        scratch.top = top;
     }
 
     fn hit(
         &self,
-        query_terms: &[Term<'_>],
+        query: &QueryTerms,
         score: f64,
         entity_no: u32,
         name_id: u32,
         qualifiers: Vec<QualifierEffect>,
-        scratch: &mut AlignScratch,
+        scratch: &mut Scratch,
     ) -> Option<Hit> {
+        let query_terms = query.terms.as_slice();
         let indexed = self.entities.get(entity_no as usize)?;
         let name = self.names.get(name_id as usize)?;
         let list = self.lists.get(usize::from(indexed.list))?;
-        let candidate: Vec<Term<'_>> = name
-            .tokens
+        let candidate: Vec<Term<'_>> = self
+            .tokens_of(name_id)
             .iter()
             .map(|&t| self.dictionary.term(t))
             .collect();
-        let merged_q = merge_split_words(query_terms, &candidate);
-        let merged_c = merge_split_words(&candidate, query_terms);
+        let mut sims = Vec::with_capacity(query_terms.len() * candidate.len());
+        let (merged_q, merged_c) =
+            if may_merge(query_terms, &candidate) || may_merge(&candidate, query_terms) {
+                let merged_q = merge_split_words(query_terms, &candidate);
+                let merged_c = merge_split_words(&candidate, query_terms);
+                let q = merged_q.as_deref().unwrap_or(query_terms);
+                let c = merged_c.as_deref().unwrap_or(&candidate);
+                similarity_matrix(q, c, &mut sims);
+                (merged_q, merged_c)
+            } else {
+                // Nothing joins: the similarities scoring memoised (pairs below the alignment cut
+                // may read 0 there, and such pairs are never aligned or explained).
+                for qi in 0..query_terms.len() {
+                    for &token in self.tokens_of(name_id) {
+                        let s = self.similarity(query, qi, token, scratch);
+                        sims.push(s);
+                    }
+                }
+                (None, None)
+            };
         let q = merged_q.as_deref().unwrap_or(query_terms);
         let c = merged_c.as_deref().unwrap_or(&candidate);
-        let mut sims = Vec::with_capacity(q.len() * c.len());
-        similarity_matrix(q, c, &mut sims);
-        let alignment = align(q, c, &sims, scratch);
+        let alignment = align(q, c, &sims, &mut scratch.align);
         let matched = indexed.entity.names.get(usize::from(name.original_index));
         Some(Hit {
             entity: super::EntityRef(entity_no),
@@ -289,17 +304,50 @@ impl Index {
         skip_below: f64,
         scratch: &mut Scratch,
     ) -> Option<f64> {
-        let name = self.names.get(name_id as usize)?;
+        let tokens = self.tokens_of(name_id);
         candidate.clear();
-        candidate.extend(name.tokens.iter().map(|&t| self.dictionary.term(t)));
+        candidate.extend(tokens.iter().map(|&t| self.dictionary.term(t)));
         let q = &query.terms;
         let nc = candidate.len();
         let mut sims = std::mem::take(&mut scratch.sims);
         sims.clear();
-        for qi in 0..q.len() {
-            for &token in name.tokens.iter() {
-                let s = self.similarity(query, qi, token, scratch);
-                sims.push(s);
+        if may_merge(q, candidate) || may_merge(candidate, q) {
+            for qi in 0..q.len() {
+                for &token in tokens {
+                    let s = self.similarity(query, qi, token, scratch);
+                    sims.push(s);
+                }
+            }
+        } else {
+            // Nothing can join, so the upper bound applies: first on what is known without a
+            // distance (upper bounds from the sketches for the rest); many candidates stop here.
+            let mut pending = std::mem::take(&mut scratch.pending);
+            pending.clear();
+            for qi in 0..q.len() {
+                for &token in tokens {
+                    match self.cheap_similarity(query, qi, token, scratch) {
+                        Ok(s) => sims.push(s),
+                        Err(ceiling) => {
+                            pending.push((sims.len(), qi, token));
+                            sims.push(ceiling);
+                        }
+                    }
+                }
+            }
+            let cannot_reach =
+                !pending.is_empty() && score_upper_bound(q, candidate, &sims) < skip_below;
+            if !cannot_reach {
+                for &(at, qi, token) in &pending {
+                    let s = self.similarity(query, qi, token, scratch);
+                    if let Some(slot) = sims.get_mut(at) {
+                        *slot = s;
+                    }
+                }
+            }
+            scratch.pending = pending;
+            if cannot_reach {
+                scratch.sims = sims;
+                return None;
             }
         }
         let merges = &mut scratch.merges;
@@ -309,7 +357,7 @@ impl Index {
             let single = |i: usize, w: usize| sims.get(i * nc + w).copied().unwrap_or(0.0);
             let mut groups = std::mem::take(&mut merges.query_groups);
             let mut together = |start: usize, len: usize, w: usize| {
-                let word_id = name.tokens.get(w).copied().unwrap_or(u32::MAX);
+                let word_id = tokens.get(w).copied().unwrap_or(u32::MAX);
                 let memo_key = [
                     (u32::try_from(start).unwrap_or(u32::MAX) << 8)
                         | u32::try_from(len).unwrap_or(0),
@@ -322,7 +370,8 @@ impl Index {
                     .unwrap_or_default()
                     .iter()
                     .map(|t| t.text.as_ref());
-                joined_similarity(merges, memo_key, parts, candidate.get(w))
+                let word_sketch = tokens.get(w).and_then(|&t| self.dictionary.sketch(t));
+                joined_similarity(merges, memo_key, parts, candidate.get(w), word_sketch)
             };
             find_merges(q, candidate, &single, &mut together, &mut groups);
             merges.query_groups = groups;
@@ -331,7 +380,7 @@ impl Index {
             let single = |i: usize, w: usize| sims.get(w * nc + i).copied().unwrap_or(0.0);
             let mut groups = std::mem::take(&mut merges.candidate_groups);
             let mut together = |start: usize, len: usize, w: usize| {
-                let run = name.tokens.get(start..start + len).unwrap_or_default();
+                let run = tokens.get(start..start + len).unwrap_or_default();
                 let id = |k: usize| run.get(k).copied().unwrap_or(u32::MAX);
                 let memo_key = [
                     u32::try_from(w).unwrap_or(u32::MAX) | CANDIDATE_SIDE,
@@ -344,7 +393,7 @@ impl Index {
                     .unwrap_or_default()
                     .iter()
                     .map(|t| t.text.as_ref());
-                joined_similarity(merges, memo_key, parts, q.get(w))
+                joined_similarity(merges, memo_key, parts, q.get(w), query.sketches.get(w))
             };
             find_merges(candidate, q, &single, &mut together, &mut groups);
             merges.candidate_groups = groups;
@@ -376,6 +425,7 @@ fn joined_similarity<'p>(
     memo_key: [u32; 4],
     parts: impl Iterator<Item = &'p str>,
     word: Option<&Term<'_>>,
+    word_sketch: Option<&Sketch>,
 ) -> f64 {
     if let Some(&s) = merges.memo.get(&memo_key) {
         return s;
@@ -393,7 +443,15 @@ fn joined_similarity<'p>(
         weight: 0.0,
         id: None,
     };
-    let s = token_similarity(&joined, word);
+    // Only a joined spelling at least `MERGE_SIMILARITY` close is ever used (the caller compares
+    // below that only to reject), so pairs the sketches rule out need no distance.
+    let ruled_out =
+        word_sketch.is_some_and(|w| !Sketch::of(&joined).may_reach(w, MERGE_SIMILARITY));
+    let s = if ruled_out {
+        0.0
+    } else {
+        token_similarity(&joined, word)
+    };
     merges.memo.insert(memo_key, s);
     s
 }

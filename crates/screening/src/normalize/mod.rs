@@ -33,6 +33,11 @@ impl NormalizedName {
         self.tokens.is_empty()
     }
 
+    /// The tokens, by value (no copy of their text).
+    pub(crate) fn into_tokens(self) -> Vec<Token> {
+        self.tokens
+    }
+
     /// The tokens joined by single spaces.
     pub fn text(&self) -> String {
         let mut out = String::new();
@@ -55,20 +60,30 @@ pub fn normalize_name(text: &str, schema: Schema) -> NormalizedName {
     let latin = to_latin(text);
     let forms = &TABLES.legal_forms;
     let mut words = reorder_surname_first(&latin, schema, forms);
-    let has_legal_form = schema != Schema::Person && !legal_form_spans(&words, forms).is_empty();
-    let prefixes: Vec<&Vec<Vec<String>>> = match schema {
-        Schema::Person => vec![&TABLES.person_prefixes],
-        Schema::Unknown if has_legal_form => vec![&TABLES.org_prefixes],
-        Schema::Unknown => vec![&TABLES.person_prefixes],
-        Schema::Organization => vec![&TABLES.org_prefixes],
-        Schema::Vessel | Schema::Aircraft => vec![&TABLES.object_prefixes, &TABLES.org_prefixes],
-    };
-    drop_prefixes(&mut words, &prefixes);
-    let spans = if schema == Schema::Person {
+    let mut spans = if schema == Schema::Person {
         Vec::new()
     } else {
         legal_form_spans(&words, forms)
     };
+    let has_legal_form = !spans.is_empty();
+    let (person, org, object) = (
+        &TABLES.person_prefixes,
+        &TABLES.org_prefixes,
+        &TABLES.object_prefixes,
+    );
+    let prefixes: &[&Vec<Vec<String>>] = match schema {
+        Schema::Person => &[person],
+        Schema::Unknown if has_legal_form => &[org],
+        Schema::Unknown => &[person],
+        Schema::Organization => &[org],
+        Schema::Vessel | Schema::Aircraft => &[object, org],
+    };
+    let before = words.len();
+    drop_prefixes(&mut words, prefixes);
+    // Spans found before a title was dropped point at the wrong words: find them again.
+    if words.len() != before && schema != Schema::Person {
+        spans = legal_form_spans(&words, forms);
+    }
     let mut tokens = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
@@ -80,8 +95,8 @@ pub fn normalize_name(text: &str, schema: Schema) -> NormalizedName {
             tokens.push(Token::new(class.clone(), TokenKind::LegalForm));
             i += len;
         } else {
-            if let Some(word) = words.get(i) {
-                tokens.push(Token::classify(word.clone()));
+            if let Some(word) = words.get_mut(i) {
+                tokens.push(Token::classify(std::mem::take(word)));
             }
             i += 1;
         }
@@ -140,6 +155,7 @@ fn drop_prefixes(words: &mut Vec<String>, tables: &[&Vec<Vec<String>>]) {
 /// two-letter forms ("sa", "ag", "in") count only as the last word, where legal forms stand.
 fn legal_form_spans(words: &[String], forms: &LegalForms) -> Vec<(usize, usize, String)> {
     let mut spans = Vec::new();
+    let mut key = String::new();
     let mut i = 0;
     while let Some(first) = words.get(i) {
         let mut found = None;
@@ -148,7 +164,13 @@ fn legal_form_spans(words: &[String], forms: &LegalForms) -> Vec<(usize, usize, 
                 let Some(phrase) = words.get(i..i + len) else {
                     continue;
                 };
-                let key = phrase.join(" ");
+                key.clear();
+                for (k, word) in phrase.iter().enumerate() {
+                    if k > 0 {
+                        key.push(' ');
+                    }
+                    key.push_str(word);
+                }
                 let Some(class) = forms.by_phrase.get(&key) else {
                     continue;
                 };

@@ -42,6 +42,11 @@ impl Token {
     pub fn kind(&self) -> TokenKind {
         self.kind
     }
+
+    /// The text, by value.
+    pub(crate) fn into_text(self) -> String {
+        self.text
+    }
 }
 
 /// Splits transliterated text into tokens: dots and apostrophes join ("S.A." is "sa",

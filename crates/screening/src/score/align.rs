@@ -441,6 +441,11 @@ fn greedy_assignment(na: usize, nb: usize, scratch: &mut AlignScratch) {
     }
 }
 
+thread_local! {
+    /// Assignment buffers for free pairs (`match` scores many pairs on one thread).
+    static ALIGN_SCRATCH: std::cell::RefCell<AlignScratch> = std::cell::RefCell::default();
+}
+
 /// Scores two term lists with the plain similarity, merging split words first.
 pub(crate) fn align_terms(
     a: &[Term<'_>],
@@ -458,7 +463,10 @@ pub(crate) fn align_terms(
     let side_b: &[Term<'_>] = merged_b.as_deref().unwrap_or(b);
     let mut sims = Vec::with_capacity(side_a.len() * side_b.len());
     similarity_matrix(side_a, side_b, &mut sims);
-    let alignment = align(side_a, side_b, &sims, &mut AlignScratch::default());
+    let alignment = ALIGN_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => align(side_a, side_b, &sims, &mut scratch),
+        Err(_) => align(side_a, side_b, &sims, &mut AlignScratch::default()),
+    });
     (alignment, merged_a, merged_b)
 }
 

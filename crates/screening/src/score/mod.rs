@@ -7,6 +7,7 @@ mod pair;
 pub(crate) mod qualifiers;
 mod query;
 mod rarity;
+mod sketch;
 pub(crate) mod term;
 pub(crate) mod token_sim;
 

@@ -23,9 +23,12 @@ pub fn score_pair_with(rarity: &Rarity, a: &str, b: &str, schema: Option<Schema>
     let schema = schema.unwrap_or(Schema::Unknown);
     let terms = |name: &str| -> Vec<Term<'static>> {
         normalize_name(name, schema)
-            .tokens()
-            .iter()
-            .map(|t| Term::from_token(t, rarity.weight(t.text(), t.kind())))
+            .into_tokens()
+            .into_iter()
+            .map(|t| {
+                let weight = rarity.weight(t.text(), t.kind());
+                Term::from_owned_token(t, weight)
+            })
             .collect()
     };
     let (ta, tb) = (terms(a), terms(b));

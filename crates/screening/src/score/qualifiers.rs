@@ -46,17 +46,36 @@ pub(crate) fn apply(
     query: &Query,
     entity: &Entity,
 ) -> (f64, Vec<QualifierEffect>) {
+    qualify(name_score, query, entity, true)
+}
+
+/// The qualified score alone: [`apply`] without writing the effects' details (screening
+/// qualifies every entity found, and explains only the hits it returns).
+pub(crate) fn score(name_score: f64, query: &Query, entity: &Entity) -> f64 {
+    qualify(name_score, query, entity, false).0
+}
+
+/// The one implementation of both: `explain` decides only whether the effects are recorded.
+fn qualify(
+    name_score: f64,
+    query: &Query,
+    entity: &Entity,
+    explain: bool,
+) -> (f64, Vec<QualifierEffect>) {
     let mut effects = Vec::new();
     let mut score = name_score;
-    let mut record = |qualifier: Qualifier, detail: String, after: f64, score: &mut f64| {
-        effects.push(QualifierEffect {
-            qualifier,
-            detail,
-            before: *score,
-            after,
-        });
-        *score = after;
-    };
+    let mut record =
+        |qualifier: Qualifier, detail: &dyn Fn() -> String, after: f64, score: &mut f64| {
+            if explain {
+                effects.push(QualifierEffect {
+                    qualifier,
+                    detail: detail(),
+                    before: *score,
+                    after,
+                });
+            }
+            *score = after;
+        };
     if let Some(id) = query.identifiers.iter().find(|q| {
         entity
             .identifiers
@@ -65,7 +84,7 @@ pub(crate) fn apply(
     }) {
         record(
             Qualifier::IdentifierMatch,
-            format!("{:?} {} is on the list entry", id.kind(), id.value()),
+            &|| format!("{:?} {} is on the list entry", id.kind(), id.value()),
             1.0,
             &mut score,
         );
@@ -77,7 +96,7 @@ pub(crate) fn apply(
         let after = score * SCHEMA_MISMATCH_FACTOR;
         record(
             Qualifier::SchemaMismatch,
-            format!("query is a {schema}, list entry a {}", entity.schema),
+            &|| format!("query is a {schema}, list entry a {}", entity.schema),
             after,
             &mut score,
         );
@@ -95,12 +114,14 @@ pub(crate) fn apply(
                 DateAgreement::Different => 2,
             })
             .unwrap_or(DateAgreement::Different);
-        let listed = entity
-            .birth_dates
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = || {
+            entity
+                .birth_dates
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let (qualifier, after) = match best {
             DateAgreement::Same => (
                 Qualifier::BirthDateMatch,
@@ -111,25 +132,32 @@ pub(crate) fn apply(
         };
         record(
             qualifier,
-            format!("query {dob}, listed {listed}"),
+            &|| format!("query {dob}, listed {}", listed()),
             after,
             &mut score,
         );
     }
-    let listed: Vec<_> = entity.all_countries().collect();
+    // Most queries name no country: the entity's countries are not even collected.
+    let listed: Vec<_> = if query.countries.is_empty() {
+        Vec::new()
+    } else {
+        entity.all_countries().collect()
+    };
     if !query.countries.is_empty() && !listed.is_empty() {
         let overlap = query.countries.iter().find(|c| listed.contains(c));
-        let listed_text = listed
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed_text = || {
+            listed
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match overlap {
             Some(c) => {
                 let after = score + (1.0 - score) * COUNTRY_MATCH_GAP_CLOSED;
                 record(
                     Qualifier::CountryMatch,
-                    format!("{c} is among {listed_text}"),
+                    &|| format!("{c} is among {}", listed_text()),
                     after,
                     &mut score,
                 );
@@ -138,7 +166,7 @@ pub(crate) fn apply(
                 let after = score * COUNTRY_MISMATCH_FACTOR;
                 record(
                     Qualifier::CountryMismatch,
-                    format!("none of the query's countries among {listed_text}"),
+                    &|| format!("none of the query's countries among {}", listed_text()),
                     after,
                     &mut score,
                 );
@@ -146,4 +174,55 @@ pub(crate) fn apply(
         }
     }
     (score.clamp(0.0, 1.0), effects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        CountryCode, EntityName, IdKind, Identifier, NameKind, PartialDate, Schema,
+    };
+
+    #[test]
+    fn the_score_alone_is_the_explained_score() {
+        let country = |c: &str| CountryCode::from_alpha2(c).expect("country");
+        let entity = Entity {
+            id: "1".to_owned(),
+            schema: Schema::Person,
+            names: vec![EntityName {
+                text: "Ivan Petrov".to_owned(),
+                kind: NameKind::Primary,
+            }],
+            birth_dates: vec![PartialDate::year(1970).expect("date")],
+            nationalities: vec![country("RU")],
+            countries: vec![country("CY")],
+            identifiers: vec![Identifier::new(IdKind::Passport, "AB123456", None).expect("id")],
+            addresses: Vec::new(),
+            programs: Vec::new(),
+        };
+        let base = Query::name("Ivan Petrov");
+        let queries = [
+            base.clone(),
+            base.clone().with_schema(Schema::Organization),
+            base.clone()
+                .with_birth_date(PartialDate::year(1970).expect("date")),
+            base.clone()
+                .with_birth_date(PartialDate::year(1990).expect("date"))
+                .with_country(country("CY")),
+            base.clone().with_country(country("FR")),
+            base.with_identifier(Identifier::new(IdKind::Passport, "ab-123456", None).expect("id")),
+        ];
+        for query in &queries {
+            for name_score in [0.0, 0.55, 0.8, 0.97, 1.0] {
+                let (explained, effects) = apply(name_score, query, &entity);
+                assert_eq!(score(name_score, query, &entity), explained, "{query:?}");
+                let last = effects.last().map_or(name_score, |e| e.after);
+                assert!((last - explained).abs() < 1e-12, "{query:?} {effects:?}");
+            }
+        }
+        // the qualifiers do move the scores in these cases
+        assert!(apply(0.8, &queries[1], &entity).0 < 0.8);
+        assert!(apply(0.8, &queries[2], &entity).0 > 0.8);
+        assert_eq!(apply(0.5, &queries[5], &entity).0, 1.0);
+    }
 }

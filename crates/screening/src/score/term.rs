@@ -15,6 +15,7 @@ pub(crate) struct Term<'a> {
 }
 
 impl Term<'static> {
+    #[cfg(test)]
     pub(crate) fn from_token(token: &Token, weight: f64) -> Self {
         let key = if token.kind() == TokenKind::Word {
             phonetic_key(token.text())
@@ -24,6 +25,25 @@ impl Term<'static> {
         Term {
             text: Cow::Owned(token.text().to_owned()),
             kind: token.kind(),
+            key: Cow::Owned(key),
+            weight,
+            id: None,
+        }
+    }
+}
+
+impl Term<'static> {
+    /// [`Term::from_token`] taking the token's text instead of copying it.
+    pub(crate) fn from_owned_token(token: Token, weight: f64) -> Self {
+        let kind = token.kind();
+        let key = if kind == TokenKind::Word {
+            phonetic_key(token.text())
+        } else {
+            String::new()
+        };
+        Term {
+            text: Cow::Owned(token.into_text()),
+            kind,
             key: Cow::Owned(key),
             weight,
             id: None,

@@ -13,12 +13,14 @@ use crate::normalize::tables::TABLES;
 
 use super::term::Term;
 
+pub(crate) use super::sketch::Sketch;
+
 /// Similarities below this are reported as 0 (they equal the alignment cut: nothing uses them).
 pub(crate) const RELEVANT_SIMILARITY: f64 = 0.5;
 
 /// A phonetic-key agreement lifts a pair to at least this similarity: spellings of one name
 /// across transliteration systems ("Poutine", "Putin") often differ by more than a typo.
-const PHONETIC_FLOOR: f64 = 0.85;
+pub(super) const PHONETIC_FLOOR: f64 = 0.85;
 /// The floor for two-consonant keys, which collide more often.
 const SHORT_PHONETIC_FLOOR: f64 = 0.8;
 /// An initial against a word it could abbreviate.
@@ -31,23 +33,23 @@ const SAME_DIGITS: f64 = 0.8;
 /// Edit costs in tenths, so the distance table is exact integer arithmetic.
 const LOOK_ALIKE: u16 = 4;
 const VOWEL_SWAP: u16 = 6;
-const SOFT_INDEL: u16 = 6;
+pub(super) const SOFT_INDEL: u16 = 6;
 const TRANSPOSITION: u16 = 7;
-const PLAIN: u16 = 10;
+pub(super) const PLAIN: u16 = 10;
 const DIGIT: u16 = 20;
 
 /// The per-byte-pair substitution cost and per-byte insertion cost, as dense tables: the distance
 /// loop consults them for every cell.
-struct Costs {
+pub(super) struct Costs {
     substitution: Box<[[u16; 128]; 128]>,
     indel: [u16; 128],
     /// For each lower-case letter (by `letter & 31`), its class: letters joined by a
     /// substitution cheaper than `PLAIN` (vowels, c/k/q/s/g, v/w/f, n/h, ...). Substituting across
     /// classes costs at least `PLAIN`, which is what makes the letter bound tight.
-    class_of: [u8; 32],
+    pub(super) class_of: [u8; 32],
 }
 
-static COSTS: LazyLock<Costs> = LazyLock::new(|| {
+pub(super) static COSTS: LazyLock<Costs> = LazyLock::new(|| {
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
     let mut substitution = Box::new([[PLAIN; 128]; 128]);
     let mut indel = [PLAIN; 128];
@@ -102,79 +104,6 @@ static COSTS: LazyLock<Costs> = LazyLock::new(|| {
         class_of,
     }
 });
-
-/// A token's letters counted per letter class, its length and its phonetic key's hash: enough to
-/// rule most pairs out (similarity below [`RELEVANT_SIMILARITY`]) from two small arrays, before
-/// touching their text. The index keeps one per dictionary token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Sketch {
-    classes: [u8; 32],
-    len: u16,
-    key_hash: u32,
-    /// Only plain words of letters, within `MAX_LEN`, can be ruled out.
-    comparable: bool,
-}
-
-impl Sketch {
-    pub(crate) fn of(term: &Term<'_>) -> Sketch {
-        let costs: &Costs = &COSTS;
-        let bytes = term.text.as_bytes();
-        let mut classes = [0u8; 32];
-        let mut comparable = term.kind == TokenKind::Word && bytes.len() <= MAX_LEN;
-        for &b in bytes {
-            comparable &= b.is_ascii_lowercase();
-            let class = costs
-                .class_of
-                .get(usize::from(b & 31))
-                .copied()
-                .unwrap_or(0);
-            if let Some(count) = classes.get_mut(usize::from(class)) {
-                *count = count.saturating_add(1);
-            }
-        }
-        // A key too short for the phonetic floor never lifts a pair; 0 marks "no floor".
-        let floor_possible = term.key.len() >= 2 && bytes.len() >= 3;
-        let key_hash = if floor_possible {
-            key_hash(term.key.as_bytes())
-        } else {
-            0
-        };
-        Sketch {
-            classes,
-            len: u16::try_from(bytes.len()).unwrap_or(u16::MAX),
-            key_hash,
-            comparable,
-        }
-    }
-
-    /// False only when the two tokens' similarity is certainly below [`RELEVANT_SIMILARITY`]:
-    /// both are plain words, no phonetic floor can apply, and the letters of one side whose class
-    /// the other lacks cost more than the distance budget (a class surplus needs a substitution
-    /// across classes, `PLAIN`, or an insertion, at least `SOFT_INDEL`).
-    pub(crate) fn may_be_relevant(&self, other: &Sketch) -> bool {
-        if !(self.comparable && other.comparable)
-            || (self.key_hash == other.key_hash && self.key_hash != 0)
-        {
-            return true;
-        }
-        let (mut left_a, mut left_b) = (0u32, 0u32);
-        for (&x, &y) in self.classes.iter().zip(other.classes.iter()) {
-            left_a += u32::from(x.saturating_sub(y));
-            left_b += u32::from(y.saturating_sub(x));
-        }
-        let bound =
-            u32::from(PLAIN) * left_a.min(left_b) + u32::from(SOFT_INDEL) * left_a.abs_diff(left_b);
-        bound <= distance_budget(RELEVANT_SIMILARITY, usize::from(self.len.max(other.len)))
-    }
-}
-
-fn key_hash(key: &[u8]) -> u32 {
-    // FNV-1a: keys are a few bytes; any hash works, 0 is reserved for "no key".
-    let hash = key.iter().fold(0x811c_9dc5u32, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    hash.max(1)
-}
 
 pub(crate) fn token_similarity(a: &Term<'_>, b: &Term<'_>) -> f64 {
     if a.kind == b.kind && a.text == b.text {
@@ -239,7 +168,7 @@ fn word_similarity(a: &[u8], b: &[u8], key_a: &[u8], key_b: &[u8]) -> f64 {
 
 /// The largest distance, in tenths, at which `convex(1 - d / longer)` still reaches `target`
 /// (inverting x^1.5); one tenth of slack keeps the boundary on the exact side.
-fn distance_budget(target: f64, longer: usize) -> u32 {
+pub(super) fn distance_budget(target: f64, longer: usize) -> u32 {
     // The targets are a few constants; powf costs more than the rejections it guards.
     let ratio = if target == RELEVANT_SIMILARITY {
         RATIOS.0
@@ -250,7 +179,9 @@ fn distance_budget(target: f64, longer: usize) -> u32 {
     } else {
         1.0 - target.powf(2.0 / 3.0)
     };
-    (ratio * longer as f64 * 10.0).floor().max(0.0) as u32 + 1
+    // `as` truncates toward zero and saturates at 0: the floor of a non-negative value, without
+    // a libm call.
+    (ratio * longer as f64 * 10.0) as u32 + 1
 }
 
 static RATIOS: LazyLock<(f64, f64, f64)> = LazyLock::new(|| {
@@ -263,13 +194,14 @@ static RATIOS: LazyLock<(f64, f64, f64)> = LazyLock::new(|| {
 });
 
 /// x^1.5
-fn convex(x: f64) -> f64 {
+pub(super) fn convex(x: f64) -> f64 {
     let x = x.max(0.0);
     x * x.sqrt()
 }
 
 fn phonetic_floor(a: &[u8], b: &[u8], key_a: &[u8], key_b: &[u8]) -> f64 {
-    if key_a != key_b || key_a.len() < 2 || a.len() < 3 || b.len() < 3 {
+    // Lengths first: they rule most pairs out without comparing bytes.
+    if key_a.len() < 2 || a.len() < 3 || b.len() < 3 || key_a != key_b {
         0.0
     } else if key_a.len() >= 3 {
         PHONETIC_FLOOR
@@ -278,7 +210,7 @@ fn phonetic_floor(a: &[u8], b: &[u8], key_a: &[u8], key_b: &[u8]) -> f64 {
     }
 }
 
-const MAX_LEN: usize = 48;
+pub(super) const MAX_LEN: usize = 48;
 
 /// A lower bound on the distance from the letters each side lacks. Every surplus letter must be
 /// substituted or inserted: a substitution within a letter class costs at least `LOOK_ALIKE` and
@@ -580,6 +512,21 @@ mod tests {
             }
         }
         assert!(ruled_out > words.len() * words.len() / 2, "{ruled_out}");
+        for a in words {
+            for b in words {
+                let (ta, tb) = (
+                    Term::from_token(&Token::classify(a.to_owned()), 1.0),
+                    Term::from_token(&Token::classify(b.to_owned()), 1.0),
+                );
+                let ceiling = Sketch::of(&ta).ceiling(&Sketch::of(&tb));
+                assert!(token_similarity(&ta, &tb) <= ceiling, "{a} {b} {ceiling}");
+                for target in [0.6, 0.8, 0.85, 0.95] {
+                    if !Sketch::of(&ta).may_reach(&Sketch::of(&tb), target) {
+                        assert!(token_similarity(&ta, &tb) < target, "{a} {b} {target}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn outcome(outcome: &CheckOutcome) -> &'static str {
 }
 
 impl Customer {
-    fn from_record(record: CustomerRecord) -> ApiResult<Self> {
+    pub(crate) fn from_record(record: CustomerRecord) -> ApiResult<Self> {
         let owners = record
             .customer
             .beneficial_owners

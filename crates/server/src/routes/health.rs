@@ -51,8 +51,7 @@ pub struct ReadinessCheck {
     )
 )]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    // Later capabilities add their checks here (restricted-party lists loaded, ...).
-    let checks = vec![database(&state).await];
+    let checks = vec![database(&state).await, lists(&state).await];
     let ready = checks.iter().all(|c| c.ok);
     let status = if ready {
         StatusCode::OK
@@ -79,6 +78,27 @@ async fn database(state: &AppState) -> ReadinessCheck {
                 name: "database".into(),
                 ok: false,
                 detail: Some("the database does not answer".into()),
+            }
+        }
+    }
+}
+
+/// Restricted-party lists: ready while every configured list has a snapshot in force; a failed
+/// update with a good snapshot still in force is ready, and the detail says so.
+async fn lists(state: &AppState) -> ReadinessCheck {
+    let name = "lists".to_owned();
+    match state.app.lists_readiness().await {
+        Ok(r) => ReadinessCheck {
+            name,
+            ok: r.ready,
+            detail: (!r.detail.is_empty()).then(|| r.detail.join("; ")),
+        },
+        Err(error) => {
+            tracing::warn!(%error, "readiness: lists check failed");
+            ReadinessCheck {
+                name,
+                ok: false,
+                detail: Some("the restricted-party lists cannot be read".into()),
             }
         }
     }

@@ -22,6 +22,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         Ok(counts) => state.metrics.set_job_counts(counts),
         Err(error) => tracing::warn!(%error, "metrics: job counts unavailable"),
     }
+    match state.app.lists_metrics().await {
+        Ok(lists) => state.metrics.set_lists(&lists),
+        Err(error) => tracing::warn!(%error, "metrics: list status unavailable"),
+    }
     (
         [(header::CONTENT_TYPE, OPENMETRICS_TEXT)],
         state.metrics.render(),

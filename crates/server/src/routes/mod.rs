@@ -2,23 +2,31 @@
 //! route × no key × every role), so a route cannot be added without its access rule being
 //! declared and checked.
 
+mod access_events;
 mod audit;
 mod customers;
+mod documents;
 mod health;
 mod keys;
+mod lists;
 mod metrics;
 pub(crate) mod openapi;
+mod owners;
+mod redetermination;
 mod screenings;
 mod tenants;
 mod usage;
+mod vendor_webhook;
+mod verifications;
+mod webhooks;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::{Extension, Router};
 use cloudkyc_app::App;
 use cloudkyc_domain::Permission;
 
@@ -38,6 +46,9 @@ pub enum Access {
     /// A valid API key whose role carries the permission; other roles get 403. The use case
     /// checks it (`Role::allows`); the table states it so the test can hold the two together.
     Requires(Permission),
+    /// No API key: the request is authenticated by a signature of its body with a shared
+    /// secret (the verification vendor's webhook). An API key does not let it through.
+    Signed,
 }
 
 /// Which body-size limit a route gets.
@@ -47,6 +58,9 @@ pub enum BodyLimit {
     Standard,
     /// `ServerConfig::bulk_body_limit_bytes`, for bulk ingestion endpoints.
     Bulk,
+    /// [`cloudkyc_app::documents::MAX_DOCUMENT_BYTES`] (10 MiB), for document uploads: one
+    /// file, larger than JSON bodies, fixed by the use case rather than configured.
+    Document,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +127,8 @@ where
 }
 
 fn table() -> Vec<Route> {
-    use Access::{AnyRole, Public, Requires};
-    use Verb::{Delete, Get, Post};
+    use Access::{AnyRole, Public, Requires, Signed};
+    use Verb::{Delete, Get, Post, Put};
     vec![
         route(Get, "/healthz", Public, health::healthz),
         route(Get, "/readyz", Public, health::readyz),
@@ -158,10 +172,28 @@ fn table() -> Vec<Route> {
             customers::get_customer,
         ),
         route(
+            Put,
+            "/v1/customers/{id}/beneficial-owners",
+            Requires(Permission::WriteCustomers),
+            owners::replace_owners,
+        ),
+        route(
+            Post,
+            "/v1/customers/{id}/redetermination",
+            Requires(Permission::DecideCases),
+            redetermination::redetermine,
+        ),
+        route(
             Post,
             "/v1/screenings",
             Requires(Permission::ReadCustomers),
             screenings::screen,
+        ),
+        route(
+            Get,
+            "/v1/lists",
+            Requires(Permission::ReadCustomers),
+            lists::list_lists,
         ),
         route(
             Get,
@@ -187,11 +219,101 @@ fn table() -> Vec<Route> {
             Requires(Permission::IngestTelemetry),
             usage::ingest_reservations,
         )),
+        bulk(route(
+            Post,
+            "/v1/access-events",
+            Requires(Permission::IngestTelemetry),
+            access_events::ingest_access_events,
+        )),
+        route(
+            Get,
+            "/v1/access-events/summary",
+            Requires(Permission::ReadCustomers),
+            access_events::access_summary,
+        ),
         route(
             Get,
             "/v1/compute/accounts/{account}",
             Requires(Permission::ReadCustomers),
             usage::assess_account,
+        ),
+        document(route(
+            Post,
+            "/v1/customers/{id}/documents",
+            Requires(Permission::WriteCustomers),
+            documents::upload_document,
+        )),
+        route(
+            Get,
+            "/v1/customers/{id}/documents",
+            Requires(Permission::ReadCustomers),
+            documents::list_documents,
+        ),
+        route(
+            Get,
+            "/v1/customers/{id}/documents/{document_id}/content",
+            Requires(Permission::ReadDocumentImages),
+            documents::document_content,
+        ),
+        route(
+            Post,
+            "/v1/customers/{id}/verifications",
+            Requires(Permission::DecideCases),
+            verifications::override_verification,
+        ),
+        route(
+            Get,
+            "/v1/customers/{id}/verifications",
+            Requires(Permission::ReadCustomers),
+            verifications::list_verifications,
+        ),
+        route(
+            Post,
+            "/v1/customers/{id}/verifications/{verification_id}/approve",
+            Requires(Permission::DecideCases),
+            verifications::approve_override,
+        ),
+        route(
+            Post,
+            "/v1/customers/{id}/verifications/{verification_id}/reject",
+            Requires(Permission::DecideCases),
+            verifications::reject_override,
+        ),
+        route(
+            Post,
+            "/v1/customers/{id}/resubmissions",
+            Requires(Permission::WriteCustomers),
+            verifications::resubmit,
+        ),
+        route(
+            Post,
+            "/v1/webhooks/verification-vendor",
+            Signed,
+            vendor_webhook::receive,
+        ),
+        route(
+            Post,
+            "/v1/webhooks",
+            Requires(Permission::ManageWebhooks),
+            webhooks::create_webhook,
+        ),
+        route(
+            Get,
+            "/v1/webhooks",
+            Requires(Permission::ManageWebhooks),
+            webhooks::list_webhooks,
+        ),
+        route(
+            Delete,
+            "/v1/webhooks/{id}",
+            Requires(Permission::ManageWebhooks),
+            webhooks::delete_webhook,
+        ),
+        route(
+            Get,
+            "/v1/webhooks/{id}/deliveries",
+            Requires(Permission::ManageWebhooks),
+            webhooks::list_deliveries,
         ),
     ]
 }
@@ -199,6 +321,12 @@ fn table() -> Vec<Route> {
 /// A route for bulk ingestion: the larger body limit.
 fn bulk(mut route: Route) -> Route {
     route.spec.body_limit = BodyLimit::Bulk;
+    route
+}
+
+/// A document upload: the document body limit.
+fn document(mut route: Route) -> Route {
+    route.spec.body_limit = BodyLimit::Document;
     route
 }
 
@@ -215,12 +343,21 @@ pub fn router(app: App, config: &ServerConfig) -> Router {
         app,
         metrics: Arc::clone(&metrics),
     };
+    let webhooks = Arc::new(config.webhooks.clone());
     let mut router = Router::new();
     for Route { spec, handler } in table() {
         let handler = match spec.body_limit {
             BodyLimit::Standard => handler,
             // Inside the router-wide default limit, so it overrides it for this route.
             BodyLimit::Bulk => handler.layer(DefaultBodyLimit::max(config.bulk_body_limit_bytes)),
+            BodyLimit::Document => handler.layer(DefaultBodyLimit::max(
+                cloudkyc_app::documents::MAX_DOCUMENT_BYTES,
+            )),
+        };
+        // Signed routes check their signature with the configured secrets.
+        let handler = match spec.access {
+            Access::Signed => handler.layer(Extension(Arc::clone(&webhooks))),
+            Access::Public | Access::AnyRole | Access::Requires(_) => handler,
         };
         router = router.route(spec.path, handler);
     }

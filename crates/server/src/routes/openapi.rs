@@ -6,11 +6,14 @@
 
 use axum::Json;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, customers, health, keys, metrics, screenings, tenants, usage};
+use super::{
+    access_events, audit, customers, documents, health, keys, lists, metrics, owners,
+    redetermination, screenings, tenants, usage, vendor_webhook, verifications, webhooks,
+};
 use crate::problem::{InvalidField, PROBLEM_JSON, Problem};
 
 #[derive(Debug, OpenApi)]
@@ -33,12 +36,30 @@ use crate::problem::{InvalidField, PROBLEM_JSON, Problem};
         customers::create_customer,
         customers::get_customer,
         customers::list_customers,
+        owners::replace_owners,
+        redetermination::redetermine,
         screenings::screen,
+        lists::list_lists,
         audit::list_events,
         audit::verify,
         usage::ingest_usage,
         usage::ingest_reservations,
         usage::assess_account,
+        access_events::ingest_access_events,
+        access_events::access_summary,
+        documents::upload_document,
+        documents::list_documents,
+        documents::document_content,
+        verifications::override_verification,
+        verifications::list_verifications,
+        verifications::approve_override,
+        verifications::reject_override,
+        verifications::resubmit,
+        vendor_webhook::receive,
+        webhooks::create_webhook,
+        webhooks::list_webhooks,
+        webhooks::delete_webhook,
+        webhooks::list_deliveries,
     ),
     components(schemas(Problem, InvalidField)),
     modifiers(&BearerScheme, &StandardResponses),
@@ -50,6 +71,8 @@ use crate::problem::{InvalidField, PROBLEM_JSON, Problem};
         (name = "screening", description = "Restricted-party screening against the sanctions and export-control lists"),
         (name = "audit", description = "The per-tenant hash chains of every state change"),
         (name = "compute", description = "Usage records, reservations and compute assessments"),
+        (name = "documents", description = "Document images: stored encrypted with their SHA-256; reads are audited"),
+        (name = "webhooks", description = "Signed notices to the provider's platform when a customer's account access changes"),
     )
 )]
 pub struct ApiDoc;
@@ -71,6 +94,14 @@ impl Modify for BearerScheme {
             "An API key (`ck_...`), created with `cloudkyc keys create` or `POST /v1/keys`".into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
+        components.add_security_scheme(
+            "vendor_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Cloudkyc-Signature",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>, with the \
+                 secret of `webhooks.vendor_secret`",
+            ))),
+        );
     }
 }
 

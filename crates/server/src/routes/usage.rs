@@ -139,7 +139,7 @@ fn bulk_content_type(headers: &HeaderMap) -> bool {
     )
 }
 
-fn check_content_type(headers: &HeaderMap) -> ApiResult<()> {
+pub(super) fn check_content_type(headers: &HeaderMap) -> ApiResult<()> {
     if bulk_content_type(headers) {
         Ok(())
     } else {

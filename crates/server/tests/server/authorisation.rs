@@ -4,7 +4,7 @@
 
 use axum::http::{Method, StatusCode, header};
 use cloudkyc_domain::Role;
-use cloudkyc_server::{Access, ApiDoc, RouteSpec, routes};
+use cloudkyc_server::{Access, ApiDoc, RouteSpec, ServerConfig, WebhookSecret, routes};
 use serde_json::Value;
 use utoipa::OpenApi;
 
@@ -61,7 +61,10 @@ async fn call(
 
 #[tokio::test]
 async fn every_route_enforces_its_access_rule_for_every_role() {
-    let t = TestApp::new().await;
+    // With a vendor secret, so the signed route is served (it answers 404 without one).
+    let mut config = ServerConfig::default();
+    config.webhooks.vendor_secret = Some(WebhookSecret::new("authorisation-test-secret"));
+    let t = TestApp::with_config(config).await;
     let keys = t.keys_by_role().await;
     let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
     let table = routes();
@@ -91,8 +94,12 @@ async fn every_route_enforces_its_access_rule_for_every_role() {
             let allowed = match spec.access {
                 Access::Public | Access::AnyRole => true,
                 Access::Requires(permission) => role.allows(permission),
+                Access::Signed => false,
             };
-            if allowed {
+            if spec.access == Access::Signed {
+                // An API key is not a signature, whatever its role.
+                response.problem(StatusCode::UNAUTHORIZED);
+            } else if allowed {
                 assert!(
                     response.status != StatusCode::UNAUTHORIZED
                         && response.status != StatusCode::FORBIDDEN,

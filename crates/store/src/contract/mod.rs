@@ -14,14 +14,20 @@
 //! the database holds (secrets stored only as hashes): there [`ContractDatabase::raw_contains`]
 //! searches the stored bytes.
 
+pub mod access;
 pub mod audit;
+pub mod customer_schedule;
+pub mod customer_updates;
 pub mod customers;
+pub mod documents;
 pub mod jobs;
 pub mod keyring;
 pub mod keys;
+pub mod lists;
 mod support;
 pub mod tenants;
 pub mod usage;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -85,6 +91,20 @@ macro_rules! contract_suite {
                 customers_are_listed_newest_first_in_pages,
                 customers_are_found_by_blind_index_and_account,
                 personal_data_is_never_stored_in_plaintext,
+                batches_replay_keys_within_and_across_batches,
+                a_refused_customer_leaves_the_rest_of_its_batch_alone,
+                concurrent_batches_chain_one_event_per_customer,
+            }
+            customer_schedule {
+                customers_are_due_by_tier_cutoff_and_pending_age,
+                changes_move_the_schedule,
+            }
+            customer_updates {
+                a_change_replaces_the_decision_with_one_event_and_its_jobs,
+                a_stale_change_is_refused_and_writes_nothing,
+                changes_are_scoped_and_accounts_stay_unique,
+                a_four_eyes_request_is_decided_by_another_actor,
+                vendor_event_ids_are_recorded_once,
             }
             keyring {
                 the_store_names_its_backend_and_answers_ping,
@@ -93,10 +113,34 @@ macro_rules! contract_suite {
                 a_rotated_master_key_opens_and_the_old_one_does_not,
                 a_new_data_key_encrypts_and_old_ciphertexts_still_open,
             }
+            access {
+                access_batches_are_idempotent_with_one_audit_event,
+                a_batch_larger_than_one_statement_commits_whole,
+                summaries_count_addresses_countries_and_times,
+                tenants_do_not_share_access_events,
+                account_holders_are_the_tenants_customers,
+                jobs_are_enqueued_with_the_batch,
+                purges_remove_stale_accounts_with_an_audit_event,
+                addresses_are_never_stored_in_plaintext,
+            }
             usage {
                 usage_batches_are_idempotent_on_the_record_id,
                 one_audit_event_per_batch_with_the_accepted_ids,
                 tenants_do_not_share_records,
+            }
+            documents {
+                documents_are_stored_once_per_hash_with_their_events,
+                documents_are_scoped_to_the_customers_tenant,
+                document_bytes_are_never_stored_in_plaintext,
+            }
+            lists {
+                snapshots_are_stored_once_per_hash_and_one_is_in_force,
+                failed_attempts_keep_the_snapshot_in_force,
+                only_the_provider_writes_lists_and_everyone_reads_them,
+            }
+            webhooks {
+                webhooks_are_created_listed_and_deleted_with_events,
+                deliveries_fan_out_to_the_tenant_and_its_ancestors_once,
             }
         );
     };

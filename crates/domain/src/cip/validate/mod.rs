@@ -17,9 +17,9 @@ mod owners;
 
 use chrono::NaiveDate;
 
-use super::customer::{EntityFacts, Incorporation, Party, ValidatedCustomer};
+use super::customer::{BeneficialOwner, EntityFacts, Incorporation, Party, ValidatedCustomer};
 use super::dates::PastDate;
-use super::draft::{CustomerDraft, CustomerKind, IncorporationDraft};
+use super::draft::{BeneficialOwnerDraft, CustomerDraft, CustomerKind, IncorporationDraft};
 use super::field_error::{ErrorCode, FieldError, Path, Problems};
 use super::text::MAX_REFERENCE_CHARS;
 
@@ -78,6 +78,22 @@ pub fn validate(
             beneficial_owners,
         }),
         _ => Err(problems.into_vec()),
+    }
+}
+
+/// Validates a full replacement list of beneficial owners (a change notice) exactly as
+/// [`validate`] validates a customer's, with the same paths (`/beneficial_owners/N/...`).
+pub fn validate_beneficial_owners(
+    drafts: &[BeneficialOwnerDraft],
+    today: NaiveDate,
+) -> Result<Vec<BeneficialOwner>, Vec<FieldError>> {
+    let mut problems = Problems::default();
+    let path = Path::root().key("beneficial_owners");
+    let owners = owners::beneficial_owners(drafts, today, &path, &mut problems);
+    if problems.is_empty() {
+        Ok(owners)
+    } else {
+        Err(problems.into_vec())
     }
 }
 

@@ -1,0 +1,9 @@
+//! The use cases against a real backend: a fresh SQLite database in a temporary directory per
+//! test, the bundled rule pack and a `ManualClock`.
+
+// Test helpers outside #[test] functions fail loudly on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod app {
+    mod demo;
+}

@@ -1,0 +1,150 @@
+//! Changing a stored customer (see `cloudkyc_store::customer_updates`): one write transaction
+//! on the single writer connection, which also serialises racing changes, so the
+//! `expected_updated_at` comparison below cannot be overtaken.
+
+use chrono::{DateTime, Utc};
+use cloudkyc_store::audit::NewAuditEvent;
+use cloudkyc_store::backend::to_micros;
+use cloudkyc_store::customer_updates::{CustomerChange, DecisionColumns, next_updated_at, stale};
+use cloudkyc_store::customers::{CUSTOMER_SUBJECT, Customer, CustomerId};
+use cloudkyc_store::verifications::VerificationState;
+use cloudkyc_store::{StoreError, StoreResult, TenantScope};
+
+use crate::SqliteStore;
+use crate::audit::append;
+use crate::customers::COLUMNS;
+use crate::error::db;
+use crate::jobs::insert_job;
+use crate::rows::id_list;
+use crate::verifications;
+
+pub(crate) async fn update(
+    store: &SqliteStore,
+    scope: &TenantScope,
+    id: CustomerId,
+    change: CustomerChange,
+    now: DateTime<Utc>,
+) -> StoreResult<Customer> {
+    let mut tx = store.begin_write().await?;
+    let found = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM customers WHERE id = ? AND tenant_id IN (SELECT value FROM json_each(?))"
+    ))
+    .bind(id.to_string())
+    .bind(id_list(scope.visible()))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    let before = store
+        .open_rows(&mut tx, found)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::not_found("customer"))?;
+    if before.updated_at != cloudkyc_store::audit::truncate_to_micros(change.expected_updated_at) {
+        return Err(stale(id));
+    }
+    let tenant = before.tenant;
+    let at = next_updated_at(now, before.updated_at);
+    let columns =
+        DecisionColumns::seal(&store.ring, tenant, id, &change.decision, &change.personal)?;
+    sqlx::query(
+        "UPDATE customers SET person_status = ?, cip_status = ?, account_access = ?, risk_tier = ?, \
+         policy_id = ?, policy_version = ?, reasons_ct = ?, personal_ct = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&columns.person_status)
+    .bind(&columns.cip_status)
+    .bind(&columns.account_access)
+    .bind(&columns.risk_tier)
+    .bind(&change.decision.policy_id)
+    .bind(&change.decision.policy_version)
+    .bind(&columns.reasons_ct)
+    .bind(&columns.personal_ct)
+    .bind(to_micros(at))
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    sqlx::query("DELETE FROM customer_lookups WHERE customer_id = ?")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    for lookup in &change.lookups {
+        sqlx::query(
+            "INSERT OR IGNORE INTO customer_lookups (tenant_id, bidx, customer_id) VALUES (?, ?, ?)",
+        )
+        .bind(tenant.to_string())
+        .bind(lookup.blind_index(&store.ring))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    let accounts = match change.accounts {
+        Some(accounts) => {
+            sqlx::query("DELETE FROM customer_accounts WHERE customer_id = ?")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            for (position, external_id) in (0_i64..).zip(&accounts) {
+                sqlx::query(
+                    "INSERT INTO customer_accounts (tenant_id, external_id, customer_id, position) VALUES (?, ?, ?, ?)",
+                )
+                .bind(tenant.to_string())
+                .bind(external_id)
+                .bind(id.to_string())
+                .bind(position)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match db(e) {
+                    StoreError::Conflict(_) => StoreError::Conflict(format!(
+                        "account {external_id:?} belongs to another customer"
+                    )),
+                    other => other,
+                })?;
+            }
+            accounts
+        }
+        None => before.accounts.clone(),
+    };
+    if let Some(request) = change.applies {
+        verifications::resolve(
+            store,
+            &mut tx,
+            id,
+            request,
+            scope.actor(),
+            VerificationState::Applied,
+            now,
+        )
+        .await?;
+    }
+    for new in change.verifications {
+        if new.customer != id {
+            return Err(StoreError::Conflict(
+                "evidence recorded with a change must be the changed customer's".into(),
+            ));
+        }
+        verifications::insert(store, &mut tx, tenant, scope.actor(), new, now).await?;
+    }
+    let after = Customer {
+        decision: change.decision,
+        personal: change.personal,
+        accounts,
+        updated_at: at,
+        ..before.clone()
+    };
+    let event = NewAuditEvent::new(
+        &change.action,
+        CUSTOMER_SUBJECT,
+        id,
+        Some(&before),
+        Some(&after),
+    );
+    append(&mut tx, tenant, scope.actor(), now, event).await?;
+    for job in &change.jobs {
+        insert_job(&mut *tx, tenant, job, now).await?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(after)
+}
