@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 /// Calls waiting per queue before callers wait to enqueue.
 const QUEUE: usize = 1024;
 /// Customers per transaction: enough to absorb a burst, small enough to keep a commit short.
-pub(crate) const MAX_BATCH: usize = 64;
+pub(crate) const MAX_BATCH: usize = 128;
 /// How long a committer with nothing to do stays around.
 const IDLE: Duration = Duration::from_secs(30);
 
