@@ -496,3 +496,50 @@ fn lists_import_puts_files_in_force_and_status_shows_them() {
         "{text}"
     );
 }
+
+#[test]
+fn screen_uses_the_lists_in_force_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = |dir: &Path| {
+        let out = cloudkyc(
+            dir,
+            &[
+                "--json",
+                "screen",
+                "Zebulon Quartermaine",
+                "--schema",
+                "person",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        r["hits"].as_array().unwrap().len()
+    };
+    assert_eq!(screen(dir.path()), 0, "the bundled lists do not name him");
+
+    let dpl = dir.path().join("dpl.txt");
+    std::fs::write(
+        &dpl,
+        "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\t\"Postal_Code\"\t\"Effective_Date\"\t\"Expiration_Date\"\t\"Standard_Order\"\t\"Last_Update\"\t\"Action\"\t\"FR_Citation\"\n\
+         \"ZEBULON QUARTERMAINE\"\t\"1 HARBOUR ROAD\"\t\"PORTSMOUTH\"\t\"\"\t\"GB\"\t\"\"\t\"01/02/2026\"\t\"\"\t\"Y\"\t\"2026-01-02\"\t\"F.R. NOTICE ADDED\"\t\"91 F.R. 1 1/2/2026\"\n",
+    )
+    .unwrap();
+    let out = cloudkyc(
+        dir.path(),
+        &[
+            "lists",
+            "import",
+            dpl.to_str().unwrap(),
+            "--list",
+            "bis_dpl",
+            "--format",
+            "dpl_tsv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        screen(dir.path()),
+        1,
+        "the imported list is screened against"
+    );
+}

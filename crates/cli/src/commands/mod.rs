@@ -61,7 +61,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 date_of_birth: dob,
                 limit,
             };
-            screening::screen(&config, json, req, schema.as_deref())
+            screening::screen(&config, json, req, schema.as_deref()).await
         }
         Command::Match { pairs } => screening::match_pairs(&config, &pairs),
     }

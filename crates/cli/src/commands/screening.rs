@@ -1,5 +1,6 @@
-//! `cloudkyc screen` and `cloudkyc match`: screening without a database, against the lists
-//! bundled with the binary.
+//! `cloudkyc screen`: one name against the lists in force in the database (what `lists import` and
+//! `lists update` stored, the bundled copy of any list the database has none of), exactly as the
+//! server screens. `cloudkyc match`: name pairs scored without lists or a database.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,18 +10,18 @@ use cloudkyc_app::screening::{self, ScreenRequest, ScreenResult};
 use cloudkyc_screening::Schema;
 
 use crate::config::Config;
-use crate::{output, policy};
+use crate::{output, policy, wiring};
 
-pub fn screen(
+pub async fn screen(
     config: &Config,
     json: bool,
     mut req: ScreenRequest,
     schema: Option<&str>,
 ) -> Result<ExitCode> {
-    let pack = policy::load(&config.policy)?;
     req.schema = schema.map(Schema::from_label);
-    let index = screening::bundled_index()?;
-    let result = screening::screen(&pack, &index, &req)?;
+    let app = wiring::open_app(config).await?;
+    let scope = app.operator_scope(&config.provider_name).await?;
+    let result = app.screen(&scope, &req).await?;
     output::print(json, &result, human)?;
     Ok(ExitCode::SUCCESS)
 }
