@@ -20,7 +20,7 @@
 //! databases (default below); a database with a random name is created and dropped at the end.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use cloudkyc_app::access::AccessEventInput;
@@ -28,24 +28,15 @@ use cloudkyc_app::{App, SystemClock};
 use cloudkyc_domain::cip::{CustomerKind, IpAddress, PersonStatus};
 use cloudkyc_domain::rule_pack::{RiskTier, RulePack};
 use cloudkyc_store::Store;
-use cloudkyc_store::crypto::MasterKey;
 use cloudkyc_store::customers::{AccountAccess, CipStatus, CustomerDecision, NewCustomer};
-use cloudkyc_store_postgres::PgStore;
-use cloudkyc_store_sqlite::SqliteStore;
-use sqlx::Connection;
-use sqlx::postgres::PgConnection;
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+#[path = "support/bench_store.rs"]
+mod bench_store;
 
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+use bench_store::{Backend, BenchResult, DEFAULT_POSTGRES_URL, Fixture, percentile};
+
 const PACK: &str = "bis-2024-nprm";
 const ACTIONS: [&str; 4] = ["login", "api", "console", "admin"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 #[derive(Debug)]
 struct Options {
@@ -131,97 +122,6 @@ fn body(start: usize, len: usize, accounts: usize, at: DateTime<Utc>) -> Vec<u8>
     out.into_bytes()
 }
 
-struct PgDatabase {
-    server_url: String,
-    name: String,
-}
-
-impl PgDatabase {
-    async fn create(server_url: String) -> BenchResult<Self> {
-        let name = format!("cloudkyc_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&server_url).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await?;
-        admin.close().await?;
-        Ok(Self { server_url, name })
-    }
-
-    /// The server URL with its database replaced by ours (query parameters kept).
-    fn url(&self) -> String {
-        let (base, query) = match self.server_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (self.server_url.as_str(), String::new()),
-        };
-        let authority = base.find("://").map_or(0, |i| i + 3);
-        let server = match base.get(authority..).and_then(|rest| rest.find('/')) {
-            Some(slash) => base.get(..authority + slash).unwrap_or(base),
-            None => base,
-        };
-        format!("{server}/{}{query}", self.name)
-    }
-
-    async fn drop_database(self) -> BenchResult<()> {
-        let mut admin = PgConnection::connect(&self.server_url).await?;
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        ))
-        .execute(&mut admin)
-        .await?;
-        admin.close().await?;
-        Ok(())
-    }
-}
-
-enum Opened {
-    Sqlite(Arc<SqliteStore>, tempfile::TempDir),
-    Postgres(Arc<PgStore>, PgDatabase),
-}
-
-impl Opened {
-    async fn open(backend: Backend) -> BenchResult<(Self, Arc<dyn Store>)> {
-        let master = MasterKey::generate();
-        Ok(match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir()?;
-                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-                let store = Arc::new(SqliteStore::open(&url, &master).await?);
-                (Self::Sqlite(store.clone(), dir), store)
-            }
-            Backend::Postgres => {
-                let server = std::env::var("CLOUDKYC_BENCH_POSTGRES_URL")
-                    .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
-                let database = PgDatabase::create(server).await?;
-                match PgStore::connect(&database.url(), &master).await {
-                    Ok(store) => {
-                        let store = Arc::new(store);
-                        (Self::Postgres(store.clone(), database), store)
-                    }
-                    Err(e) => {
-                        database.drop_database().await?;
-                        return Err(e.into());
-                    }
-                }
-            }
-        })
-    }
-
-    async fn close(self) -> BenchResult<()> {
-        match self {
-            Self::Sqlite(store, dir) => {
-                store.close().await;
-                dir.close()?;
-            }
-            Self::Postgres(store, database) => {
-                store.close().await;
-                database.drop_database().await?;
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Customers holding the accounts, written straight to the store (onboarding has its own
 /// benchmark); every tenth is recorded as a U.S. person.
 async fn customers(
@@ -286,16 +186,11 @@ fn geo_phase(app: &App) -> BenchResult<()> {
     Ok(())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(rank).copied().unwrap_or_default()
-}
-
 #[tokio::main]
 async fn main() -> BenchResult<()> {
     let options = parse_options()?;
     let pack = RulePack::bundled(PACK).ok_or("the bundled pack is missing")?;
-    let (opened, store) = Opened::open(options.backend).await?;
+    let (opened, store) = Fixture::open(options.backend).await?;
     let app = App::new(store.clone(), Arc::new(SystemClock), Arc::new(pack));
     let scope = app.operator_scope("Bench Cloud Inc.").await?;
     println!(
