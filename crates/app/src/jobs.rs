@@ -58,11 +58,18 @@ impl JobRunner {
         };
         runner.register(Arc::new(VerifyAuditChains));
         runner.register(Arc::new(crate::access::PurgeAccessEvents));
+        runner.register(Arc::new(crate::retention::PurgeExpiredRecords));
         runner.register(Arc::new(crate::customers::OngoingDutiesSweep));
         runner.register(Arc::new(crate::customers::RedetermineCustomer));
         runner.register(Arc::new(crate::webhooks::FanOutAccessChange));
         runner.register(Arc::new(crate::webhooks::DeliverWebhook::default()));
         runner.register(Arc::new(crate::lists::UpdateLists));
+        runner.register(Arc::new(crate::resellers::TerminationClockSweep));
+        runner.register(Arc::new(crate::measures::RecheckMeasures));
+        runner.register(Arc::new(crate::rescreen::RescreenPortfolio));
+        runner.register(Arc::new(crate::rescreen::RaiseScreeningHits));
+        runner.register(Arc::new(crate::compute_links::AssessOwnerGroup));
+        runner.register(Arc::new(crate::compute_links::SyncCustomers));
         runner
     }
 
@@ -175,6 +182,8 @@ impl App {
         self.schedule_ongoing_duties(&scope, Duration::zero())
             .await?;
         self.schedule_access_purge(provider.id, Duration::zero())
+            .await?;
+        self.schedule_retention(provider.id, Duration::zero())
             .await?;
         self.schedule_first_list_update(provider.id).await?;
         Ok(true)

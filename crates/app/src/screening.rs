@@ -64,6 +64,23 @@ pub struct ScreenResult {
 }
 
 pub fn screen(pack: &RulePack, index: &Index, req: &ScreenRequest) -> AppResult<ScreenResult> {
+    let (query, threshold) = query_of(pack, req)?;
+    let options = ScreenOptions {
+        threshold,
+        limit: req.limit.clamp(1, 100),
+        lists: Vec::new(),
+    };
+    Ok(ScreenResult {
+        query: req.name.trim().to_owned(),
+        threshold,
+        algorithm_version: ALGORITHM_VERSION,
+        list_versions: index.list_versions().to_vec(),
+        hits: index.screen(&query, &options),
+    })
+}
+
+/// The engine's query for a request and the pack's threshold for its schema.
+pub fn query_of(pack: &RulePack, req: &ScreenRequest) -> AppResult<(Query, f64)> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > 500 {
         return Err(AppError::invalid("/name", "must be 1 to 500 characters"));
@@ -81,19 +98,7 @@ pub fn screen(pack: &RulePack, index: &Index, req: &ScreenRequest) -> AppResult<
         })?;
         query = query.with_birth_date(date);
     }
-    let threshold = threshold(pack, schema);
-    let options = ScreenOptions {
-        threshold,
-        limit: req.limit.clamp(1, 100),
-        lists: Vec::new(),
-    };
-    Ok(ScreenResult {
-        query: name.to_owned(),
-        threshold,
-        algorithm_version: ALGORITHM_VERSION,
-        list_versions: index.list_versions().to_vec(),
-        hits: index.screen(&query, &options),
-    })
+    Ok((query, threshold(pack, schema)))
 }
 
 /// One scored pair of `cloudkyc match`.
@@ -171,6 +176,11 @@ impl ScreeningIndex {
             .current
             .get_or_init(|| Arc::new(ArcSwap::new(built)))
             .load_full())
+    }
+
+    /// The index in force if one was loaded (the lists before a change, for its delta).
+    pub(crate) fn loaded(&self) -> Option<Arc<Index>> {
+        self.current.get().map(|swap| swap.load_full())
     }
 
     pub(crate) fn replace(&self, index: Index) {

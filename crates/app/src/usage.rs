@@ -7,11 +7,11 @@
 //! batch is written to the store first and fed to the engine only after the commit: a record is
 //! either committed and counted as accepted, or neither.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use cloudkyc_compute::{
-    Catalog, ComputeEngine, ComputeParams, OwnerFacts, PersonStatus, PriceTable, RecordRejection,
-    Reservation, ReservationInput, UsageRecord, UsageRecordInput, decode_batch,
+    Catalog, ComputeEngine, ComputeParams, PriceTable, RecordRejection, Reservation,
+    ReservationInput, UsageRecord, UsageRecordInput, decode_batch,
 };
 use cloudkyc_domain::rule_pack::RulePack;
 use cloudkyc_domain::{Permission, TenantId};
@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
 use crate::compute::estimator_params;
+use crate::compute_links::LinkIndex;
 use crate::{App, AppError, AppResult};
 
 /// The assessment `assess_account` returns (the compute engine's type).
@@ -75,24 +76,27 @@ impl RejectedRecord {
     }
 }
 
-/// One tenant's engine and the accounts it has seen.
+/// One tenant's engine, the accounts it has seen, and what links them (`compute_links`).
 #[derive(Debug)]
-struct TenantEngine {
-    engine: ComputeEngine,
-    accounts: HashSet<String>,
+pub(crate) struct TenantEngine {
+    pub(crate) engine: ComputeEngine,
+    pub(crate) accounts: HashSet<String>,
+    pub(crate) links: LinkIndex,
+    /// Owner groups with an assessment job queued and not yet started.
+    pub(crate) pending: HashSet<String>,
 }
 
 /// The engines of the tenants this process has touched.
 #[derive(Debug, Default)]
 pub(crate) struct ComputeEngines {
-    inner: Mutex<EngineMap>,
+    pub(crate) inner: Mutex<EngineMap>,
 }
 
 #[derive(Debug, Default)]
-struct EngineMap {
+pub(crate) struct EngineMap {
     /// An empty engine under the pack, cloned for each tenant (the catalog is parsed once).
     prototype: Option<ComputeEngine>,
-    by_tenant: HashMap<TenantId, TenantEngine>,
+    pub(crate) by_tenant: HashMap<TenantId, TenantEngine>,
 }
 
 /// The engine parameters as the pack sets them; the rest keep the compute crate's defaults.
@@ -111,6 +115,30 @@ pub fn compute_params(pack: &RulePack) -> ComputeParams {
     params.episodes.rolling_window_days = compute.episodes.rolling_total_days.get();
     params.projection.horizon_days = compute.episodes.projection_horizon_days.get();
     params.red_flags.review_us_persons = compute.review_us_persons;
+    let flags = &compute.red_flags;
+    let r = &mut params.red_flags;
+    r.t3_p50_fraction = flags.t3.p50_fraction_of_threshold.get();
+    r.t4_review_fraction = flags.t4.review_fraction_of_peak.get();
+    r.r1_h100_equivalents = f64::from(flags.r1.h100_equivalents);
+    r.r1_min_days = flags.r1.min_days.get();
+    r.r2_gap_hours = flags.r2.max_gap_hours.get();
+    r.m1_min_hours = flags.m1.min_hours.get();
+    r.m1_min_chips = u64::from(flags.m1.min_accelerators);
+    r.m1_min_ofu = flags.m1.min_tensor_activity.get();
+    r.m2_ratio = flags.m2.fraction_of_hardware_p05.get();
+    r.m4_bio_p50_ops = flags.m4.bio_p50_ops.get();
+    r.s3_band = flags.s3.band_fraction.get();
+    r.s3_min_requests = flags.s3.min_requests;
+    r.s3_window_days = flags.s3.window_days.get();
+    r.k1_entity_age_months = flags.k1.entity_younger_than_months.get();
+    r.k1_min_indicators = flags.k1.min_indicators;
+    r.p1_large_prepayment_usd = flags.p1.large_prepayment_usd.get() as f64;
+    r.high_risk_jurisdictions = pack
+        .jurisdictions()
+        .high_risk()
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
     params
 }
 
@@ -190,8 +218,13 @@ impl App {
         Self::require(scope, Permission::IngestTelemetry)
     }
 
-    /// Loads, once per process, the records of every tenant the scope sees into their engines.
-    async fn load_engines(&self, map: &mut EngineMap, scope: &TenantScope) -> AppResult<()> {
+    /// Loads, once per process, the records of every tenant the scope sees into their engines,
+    /// links their accounts from CIP and starts each tenant's customer sync.
+    pub(crate) async fn load_engines(
+        &self,
+        map: &mut EngineMap,
+        scope: &TenantScope,
+    ) -> AppResult<()> {
         let missing: Vec<TenantId> = scope
             .visible()
             .iter()
@@ -210,6 +243,8 @@ impl App {
                 TenantEngine {
                     engine,
                     accounts: HashSet::new(),
+                    links: LinkIndex::with_chain(uuid::Uuid::now_v7().to_string()),
+                    pending: HashSet::new(),
                 },
             );
         }
@@ -252,8 +287,32 @@ impl App {
                 }
             }
         }
+        for (tenant, t) in &mut loaded {
+            let accounts: Vec<String> = t.accounts.iter().cloned().collect();
+            self.link_accounts(*tenant, &mut t.links, &mut t.engine, accounts)
+                .await?;
+            self.schedule_customer_sync(*tenant, &t.links.chain, chrono::Duration::zero())
+                .await?;
+        }
         map.by_tenant.extend(loaded);
         Ok(())
+    }
+
+    /// After a batch: links the accounts never linked before and queues the assessment of
+    /// every owner group the batch touched.
+    async fn after_batch(
+        &self,
+        tenant_id: TenantId,
+        tenant: &mut TenantEngine,
+        accounts: &BTreeSet<String>,
+    ) -> AppResult<()> {
+        let fresh = tenant
+            .links
+            .not_looked_up(accounts.iter().map(String::as_str));
+        self.link_accounts(tenant_id, &mut tenant.links, &mut tenant.engine, fresh)
+            .await?;
+        self.queue_assessments(tenant_id, tenant, accounts.iter().map(String::as_str))
+            .await
     }
 
     /// `POST /v1/usage` and `cloudkyc usage import`: a JSON array or NDJSON of usage records.
@@ -262,7 +321,7 @@ impl App {
         let items = decode::<UsageRecordInput>(body)?;
         let mut map = self.compute_engines().inner.lock().await;
         self.load_engines(&mut map, scope).await?;
-        let Some(tenant) = map.by_tenant.get_mut(&scope.tenant()) else {
+        let Some(tenant) = map.by_tenant.get(&scope.tenant()) else {
             return Err(internal("the scope's own engine was not loaded"));
         };
         let mut report = IngestReport::default();
@@ -292,21 +351,33 @@ impl App {
                 Err(rejection) => report.rejected.push(RejectedRecord::new(index, rejection)),
             }
         }
-        let rows: Vec<ComputeRecord> = valid.iter().map(|(_, row)| row.clone()).collect();
+        // The engines are not held while the store writes: another batch is checked, or applied
+        // to the engines, meanwhile. This is safe because the tenant's engine was loaded above
+        // (engines load once and are never dropped, so no load can count these records as well),
+        // and the store's idempotency makes exactly one batch the owner of each new id.
+        drop(map);
+        let (records, rows): (Vec<UsageRecord>, Vec<ComputeRecord>) = valid.into_iter().unzip();
         let outcome = self
             .store()
             .insert_compute_records(scope, ComputeRecordKind::Usage, &rows, self.now())
             .await?;
         report.accepted = outcome.accepted.len();
         report.duplicate = outcome.duplicate.len();
+        let mut map = self.compute_engines().inner.lock().await;
+        let Some(tenant) = map.by_tenant.get_mut(&scope.tenant()) else {
+            return Err(internal("the scope's own engine was not loaded"));
+        };
         let mut new: HashSet<&str> = outcome.accepted.iter().map(String::as_str).collect();
-        for (record, _) in &valid {
+        let mut touched = BTreeSet::new();
+        for record in &records {
             // `remove`: a repeat of an id inside the batch was a duplicate, not a second record.
             if new.remove(record.id()) {
                 tenant.engine.ingest(record).map_err(internal)?;
                 tenant.accounts.insert(record.account().to_owned());
+                touched.insert(record.account().to_owned());
             }
         }
+        self.after_batch(scope.tenant(), tenant, &touched).await?;
         Ok(report)
     }
 
@@ -359,19 +430,21 @@ impl App {
         report.accepted = outcome.accepted.len();
         report.duplicate = outcome.duplicate.len();
         let mut new: HashSet<&str> = outcome.accepted.iter().map(String::as_str).collect();
+        let mut touched = BTreeSet::new();
         for (reservation, _) in valid {
             if new.remove(reservation.id()) {
                 tenant.accounts.insert(reservation.account().to_owned());
+                touched.insert(reservation.account().to_owned());
                 tenant.engine.add_reservation(reservation);
             }
         }
+        self.after_batch(scope.tenant(), tenant, &touched).await?;
         Ok(report)
     }
 
     /// The assessment of the owner group of `account` (the provider's external id) as of `now`,
-    /// from the first tenant of the scope that has seen the account. Person status is
-    /// `undetermined` until accounts are linked to CIP customers, so report-case outcomes show
-    /// as reviews.
+    /// from the first tenant of the scope that has seen the account, with the facts the CIP
+    /// records of the group's holders give (person status, countries, payments).
     pub async fn assess_account(
         &self,
         scope: &TenantScope,
@@ -381,14 +454,13 @@ impl App {
         Self::require(scope, Permission::ReadCustomers)?;
         let mut map = self.compute_engines().inner.lock().await;
         self.load_engines(&mut map, scope).await?;
-        let engine = scope
+        let (tenant, engine) = scope
             .visible()
             .iter()
-            .filter_map(|t| map.by_tenant.get(t))
-            .find(|t| t.accounts.contains(account))
+            .filter_map(|t| map.by_tenant.get(t).map(|e| (*t, e)))
+            .find(|(_, t)| t.accounts.contains(account))
             .ok_or_else(|| AppError::NotFound("account".to_owned()))?;
-        let facts = OwnerFacts::with_status(PersonStatus::Undetermined);
-        Ok(engine.engine.assess(account, &facts, now.timestamp()))
+        Ok(self.assess_with_cip(tenant, engine, account, now).await?.0)
     }
 }
 
@@ -448,6 +520,16 @@ mod tests {
             params.thresholds.training_ops,
             pack.compute().training.threshold_ops.get()
         );
+        let flags = &pack.compute().red_flags;
+        assert_eq!(
+            params.red_flags.r1_h100_equivalents,
+            f64::from(flags.r1.h100_equivalents)
+        );
+        assert_eq!(
+            params.red_flags.m1_min_ofu,
+            flags.m1.min_tensor_activity.get()
+        );
+        assert!(!params.red_flags.high_risk_jurisdictions.is_empty());
         assert!(params.validate().is_ok());
     }
 }

@@ -5,5 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod app {
+    mod compute;
     mod demo;
+    mod reports;
 }

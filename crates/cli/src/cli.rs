@@ -77,6 +77,11 @@ pub enum Command {
     /// Usage records and reservations.
     #[command(subcommand)]
     Usage(UsageCommand),
+    /// Ownership structures: import a customer's chain of holding companies, show its owners.
+    #[command(subcommand)]
+    Ownership(crate::commands::ownership::OwnershipCommand),
+    /// Regulator reports from the records: writes DIR/KIND.json and DIR/KIND.pdf.
+    Report(crate::commands::report::ReportArgs),
     /// Print the commented example configuration file.
     DefaultConfig,
     /// Apply database migrations and exit (every command also applies them on start).

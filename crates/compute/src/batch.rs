@@ -2,6 +2,7 @@
 //! sinks the batch.
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use thiserror::Error;
 
 use crate::usage::{RecordProblem, RecordRejection};
@@ -22,23 +23,36 @@ pub fn decode_batch<T: DeserializeOwned>(
     let text = std::str::from_utf8(body).map_err(|_| BatchError::NotUtf8)?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        let values: Vec<serde_json::Value> =
+        // The elements are only delimited here (borrowed, not copied), then each is decoded on
+        // its own so one bad record never sinks the batch.
+        let elements: Vec<&RawValue> =
             serde_json::from_str(trimmed).map_err(|e| BatchError::NotAnArray(e.to_string()))?;
-        return Ok(values.into_iter().map(decode_value).collect());
+        return Ok(elements
+            .into_iter()
+            .map(|e| decode_record(e.get()))
+            .collect());
     }
     Ok(text
         .lines()
         .filter(|line| !line.trim().is_empty())
-        .map(
-            |line| match serde_json::from_str::<serde_json::Value>(line) {
-                Ok(value) => decode_value(value),
-                Err(e) => Err(RecordRejection {
-                    id: None,
-                    problems: vec![RecordProblem::Malformed(e.to_string())],
-                }),
-            },
-        )
+        .map(decode_record)
         .collect())
+}
+
+/// One record straight into `T`: the common case, a single pass without an intermediate
+/// `Value`. Only a record that fails is parsed again, as a `Value`, to find its `id` and to word
+/// the problem without the position (which would point into the batch, not the record).
+fn decode_record<T: DeserializeOwned>(json: &str) -> Result<T, RecordRejection> {
+    if let Ok(record) = serde_json::from_str::<T>(json) {
+        return Ok(record);
+    }
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(value) => decode_value(value),
+        Err(e) => Err(RecordRejection {
+            id: None,
+            problems: vec![RecordProblem::Malformed(e.to_string())],
+        }),
+    }
 }
 
 fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, RecordRejection> {

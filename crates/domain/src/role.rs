@@ -40,6 +40,13 @@ pub enum Permission {
     /// Read the bytes of uploaded identity documents and selfies: the people who verify them.
     /// Machine keys, resellers and auditors see the metadata and SHA-256 only (`ReadCustomers`).
     ReadDocumentImages,
+    /// Register, extend and end special measures (issue 6): compliance staff and the provider's
+    /// integration, which imports determinations as they are published.
+    ManageSpecialMeasures,
+    /// Register foreign resellers and oversee them (agreement, attestations, reviews, findings,
+    /// termination), issue 6: compliance staff and the provider's integration, which registers
+    /// them as contracts are signed. Never a reseller's own key.
+    ManageResellers,
 }
 
 impl Role {
@@ -77,7 +84,12 @@ impl Role {
             ),
             Role::Integration => matches!(
                 permission,
-                ReadCustomers | WriteCustomers | IngestTelemetry | ManageWebhooks
+                ReadCustomers
+                    | WriteCustomers
+                    | IngestTelemetry
+                    | ManageWebhooks
+                    | ManageSpecialMeasures
+                    | ManageResellers
             ),
             Role::Reseller => {
                 matches!(permission, ReadCustomers | WriteCustomers | IngestTelemetry)

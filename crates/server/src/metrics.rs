@@ -4,6 +4,7 @@
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use cloudkyc_store::cases::CaseDeadlineCounts;
 use cloudkyc_store::jobs::JobCounts;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -42,6 +43,11 @@ struct JobLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CaseLabels {
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ListLabels {
     list: String,
 }
@@ -58,6 +64,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     jobs: Family<JobLabels, Gauge<u64, AtomicU64>>,
+    cases: Family<CaseLabels, Gauge<u64, AtomicU64>>,
     list_age: Family<ListLabels, Gauge>,
     list_failures: Family<ListLabels, Gauge<u64, AtomicU64>>,
 }
@@ -85,6 +92,13 @@ impl Metrics {
             "cloudkyc_jobs",
             "Background jobs in the queue, by state (read at scrape time)",
             jobs.clone(),
+        );
+        let cases = Family::<CaseLabels, Gauge<u64, AtomicU64>>::default();
+        registry.register(
+            "cloudkyc_cases",
+            "Cases not closed (`open`), those past their due date (`overdue`) and those due within \
+             7 days (`due_soon`), across every tenant (read at scrape time)",
+            cases.clone(),
         );
         let list_age = Family::<ListLabels, Gauge>::default();
         registry.register_with_unit(
@@ -115,6 +129,7 @@ impl Metrics {
             requests,
             latency,
             jobs,
+            cases,
             list_age,
             list_failures,
         }
@@ -155,6 +170,16 @@ impl Metrics {
             ("dead", counts.dead),
         ] {
             self.jobs.get_or_create(&JobLabels { state }).set(count);
+        }
+    }
+
+    pub fn set_case_counts(&self, counts: CaseDeadlineCounts) {
+        for (state, count) in [
+            ("open", counts.open),
+            ("overdue", counts.overdue),
+            ("due_soon", counts.due_soon),
+        ] {
+            self.cases.get_or_create(&CaseLabels { state }).set(count);
         }
     }
 

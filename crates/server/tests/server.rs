@@ -10,6 +10,8 @@ mod server {
     mod auth;
     mod authorisation;
     mod bad_input;
+    mod cases;
+    mod compute_cases;
     mod customers;
     mod documents;
     mod jetstream;
@@ -19,9 +21,16 @@ mod server {
     mod openapi;
     mod operations;
     mod owners;
+    mod ownership;
     mod redetermination;
+    mod reports;
+    mod resellers;
+    mod resellers_isolation;
+    mod retention;
     mod reverification;
+    mod screening_dispositions;
     mod screenings;
+    mod special_measures;
     mod support;
     mod tcp;
     mod usage;

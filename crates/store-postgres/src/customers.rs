@@ -112,7 +112,7 @@ impl CustomerStore for PgStore {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let found = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM customers WHERE tenant_id = ANY($1) \
-             AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+             AND purged_at IS NULL AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
         ))
         .bind(uuids(scope.visible()))
         .bind(after.map(|id| *id.as_uuid()))
@@ -131,7 +131,7 @@ impl CustomerStore for PgStore {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let found = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM customers WHERE id IN (SELECT customer_id FROM customer_lookups \
-             WHERE bidx = $1 AND tenant_id = ANY($2)) ORDER BY id DESC"
+             WHERE bidx = $1 AND tenant_id = ANY($2)) AND purged_at IS NULL ORDER BY id DESC"
         ))
         .bind(lookup.blind_index(&self.ring))
         .bind(uuids(scope.visible()))

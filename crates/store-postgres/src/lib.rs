@@ -2,6 +2,8 @@
 
 mod access;
 mod audit;
+mod case_attachments;
+mod cases;
 mod customer_batch;
 mod customer_schedule;
 mod customer_updates;
@@ -12,8 +14,14 @@ mod jobs;
 mod keyring;
 mod keys;
 mod lists;
+mod measures;
 mod open;
+mod ownership;
+mod report_figures;
+mod resellers;
+mod retention;
 mod rows;
+mod screening_dispositions;
 pub mod sealed;
 mod store;
 mod tenants;

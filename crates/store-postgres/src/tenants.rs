@@ -30,7 +30,7 @@ async fn find<'e>(
 }
 
 /// Inserts `tenant`; `false` when it is a second provider (the unique root index refused it).
-async fn insert(conn: &mut PgConnection, tenant: &Tenant) -> StoreResult<bool> {
+pub(crate) async fn insert(conn: &mut PgConnection, tenant: &Tenant) -> StoreResult<bool> {
     let inserted = sqlx::query(
         "INSERT INTO tenants (id, parent_id, name, kind, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (kind) WHERE parent_id IS NULL DO NOTHING",
@@ -48,7 +48,7 @@ async fn insert(conn: &mut PgConnection, tenant: &Tenant) -> StoreResult<bool> {
 
 /// The event of a tenant's creation. It goes to the parent's chain (the parent manages its
 /// children); the provider's own creation opens the provider's chain.
-fn created(tenant: &Tenant) -> NewAuditEvent {
+pub(crate) fn created(tenant: &Tenant) -> NewAuditEvent {
     NewAuditEvent::new(
         actions::TENANT_CREATE,
         subjects::TENANT,

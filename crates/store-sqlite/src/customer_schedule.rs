@@ -20,24 +20,24 @@ const DUE: &str = "\
       FROM customers INDEXED BY customers_reverify \
      WHERE cip_status = 'verified' AND risk_tier = 'low' \
        AND COALESCE(verified_at, created_at) <= ?3 \
-       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) \
+       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) AND purged_at IS NULL \
     UNION ALL \
     SELECT id, tenant_id, cip_status, risk_tier, COALESCE(verified_at, created_at) AS since \
       FROM customers INDEXED BY customers_reverify \
      WHERE cip_status = 'verified' AND risk_tier = 'medium' \
        AND COALESCE(verified_at, created_at) <= ?4 \
-       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) \
+       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) AND purged_at IS NULL \
     UNION ALL \
     SELECT id, tenant_id, cip_status, risk_tier, COALESCE(verified_at, created_at) AS since \
       FROM customers INDEXED BY customers_reverify \
      WHERE cip_status = 'verified' AND risk_tier = 'high' \
        AND COALESCE(verified_at, created_at) <= ?5 \
-       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) \
+       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) AND purged_at IS NULL \
     UNION ALL \
     SELECT id, tenant_id, cip_status, risk_tier, COALESCE(pending_since, created_at) AS since \
       FROM customers INDEXED BY customers_pending \
      WHERE cip_status = 'pending' AND COALESCE(pending_since, created_at) <= ?6 \
-       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) \
+       AND tenant_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR id > ?2) AND purged_at IS NULL \
     ORDER BY id LIMIT ?7";
 
 #[async_trait]

@@ -113,7 +113,7 @@ impl CustomerStore for SqliteStore {
         let mut conn = self.reader.acquire().await.map_err(db)?;
         let found = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM customers WHERE tenant_id IN (SELECT value FROM json_each(?)) \
-             AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?"
+             AND purged_at IS NULL AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?"
         ))
         .bind(id_list(scope.visible()))
         .bind(after.map(|id| id.to_string()))
@@ -133,7 +133,8 @@ impl CustomerStore for SqliteStore {
         let mut conn = self.reader.acquire().await.map_err(db)?;
         let found = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM customers WHERE id IN (SELECT customer_id FROM customer_lookups \
-             WHERE bidx = ? AND tenant_id IN (SELECT value FROM json_each(?))) ORDER BY id DESC"
+             WHERE bidx = ? AND tenant_id IN (SELECT value FROM json_each(?))) \
+             AND purged_at IS NULL ORDER BY id DESC"
         ))
         .bind(lookup.blind_index(&self.ring))
         .bind(id_list(scope.visible()))

@@ -25,7 +25,7 @@ async fn find(conn: &mut SqliteConnection, id: TenantId) -> StoreResult<Option<T
     .transpose()
 }
 
-async fn insert(conn: &mut SqliteConnection, tenant: &Tenant) -> StoreResult<()> {
+pub(crate) async fn insert(conn: &mut SqliteConnection, tenant: &Tenant) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO tenants (id, parent_id, name, kind, created_at) VALUES (?, ?, ?, ?, ?)",
     )
@@ -42,7 +42,7 @@ async fn insert(conn: &mut SqliteConnection, tenant: &Tenant) -> StoreResult<()>
 
 /// The event of a tenant's creation. It goes to the parent's chain (the parent manages its
 /// children); the provider's own creation opens the provider's chain.
-fn created(tenant: &Tenant) -> NewAuditEvent {
+pub(crate) fn created(tenant: &Tenant) -> NewAuditEvent {
     NewAuditEvent::new(
         actions::TENANT_CREATE,
         subjects::TENANT,

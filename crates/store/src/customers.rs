@@ -202,6 +202,8 @@ pub trait CustomerStore: Send + Sync {
     /// A customer of a tenant visible to the scope; `NotFound` otherwise.
     async fn customer(&self, scope: &TenantScope, id: CustomerId) -> StoreResult<Customer>;
     /// Customers of every tenant visible to the scope, newest first, those older than `after`.
+    /// Customers purged under records retention are left out: nothing of them is left to show
+    /// (`RetentionStore::customer_retention` still answers for them).
     async fn customers(
         &self,
         scope: &TenantScope,
@@ -322,6 +324,10 @@ pub struct CustomerRow {
 
 impl CustomerRow {
     pub fn open(self, ring: &KeyRing, accounts: Vec<String>) -> StoreResult<Customer> {
+        // Emptied by a records-retention purge (see `crate::retention`): nothing left to open.
+        if self.personal_ct.is_empty() {
+            return Err(crate::retention::purged(self.id));
+        }
         let row = self.id.to_string();
         let reasons = ring.decrypt(&self.reasons_ct, aad(self.tenant, &row, "reasons"))?;
         let personal = ring.decrypt(&self.personal_ct, aad(self.tenant, &row, "personal"))?;

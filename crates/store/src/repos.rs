@@ -129,6 +129,7 @@ pub trait Store:
     + JobStore
     + KeyRingStore
     + crate::CustomerStore
+    + crate::CaseStore
     + crate::CustomerScheduleStore
     + crate::UsageStore
     + crate::AccessEventStore
@@ -136,6 +137,12 @@ pub trait Store:
     + crate::WebhookStore
     + crate::VerificationStore
     + crate::ListStore
+    + crate::ScreeningDispositionStore
+    + crate::MeasureStore
+    + crate::ResellerStore
+    + crate::ReportFigureStore
+    + crate::RetentionStore
+    + crate::OwnershipStore
     + std::fmt::Debug
 {
     /// `"sqlite"` or `"postgres"`, for status pages.

@@ -39,7 +39,7 @@ pub struct OfficerOverride {
 }
 
 /// What a decision takes into account besides the customer's own data. Onboarding has none.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DecisionEvidence {
     /// The geolocated countries the customer's accounts were accessed from.
     pub access_countries: Vec<CountryCode>,
@@ -47,6 +47,8 @@ pub struct DecisionEvidence {
     pub vendor: Option<VendorEvidence>,
     /// The latest applied override.
     pub officer: Option<OfficerOverride>,
+    /// Hits on parties of the customer's ownership structure and the aggregate rule (issue 6).
+    pub ownership: crate::ownership::OwnershipEvidence,
 }
 
 impl DecisionEvidence {
@@ -163,7 +165,14 @@ impl App {
         let (mut outcome, evidence_reasons) =
             apply_evidence(pack, status, risk.tier, outcome, evidence);
         let index = self.screening_index().load().await?;
-        let screened = screening::screen_customer(pack, &index, customer)?;
+        let mut screened = screening::screen_customer(pack, &index, customer)?;
+        // Hits at any depth of the ownership structure count as the customer's own.
+        screened
+            .hits
+            .extend(evidence.ownership.hits.iter().cloned());
+        if !screened.hits.is_empty() {
+            screened.status = ScreeningStatus::PotentialMatch;
+        }
 
         let mut reasons = vec![format!(
             "person status {status}: {}",
@@ -174,6 +183,12 @@ impl App {
         reasons.extend(evidence_reasons);
         if screened.status == ScreeningStatus::PotentialMatch {
             reasons.push(screening::potential_match_reason(&screened));
+            if outcome.account_access == AccountAccess::Full {
+                outcome.account_access = AccountAccess::Restricted;
+            }
+        }
+        if !evidence.ownership.reasons.is_empty() {
+            reasons.extend(evidence.ownership.reasons.iter().cloned());
             if outcome.account_access == AccountAccess::Full {
                 outcome.account_access = AccountAccess::Restricted;
             }

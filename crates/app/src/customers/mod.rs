@@ -42,6 +42,7 @@ pub use reverify::{
 };
 pub use risk::{RiskAssessment, assess};
 pub use screening::{CustomerScreening, ScreenedSubject, ScreeningStatus, SubjectHit};
+pub(crate) use screening::{screen_customer, subject_requests};
 pub use vendor::{CUSTOMER_VENDOR_VERDICT, VendorEvent, VendorOutcome};
 pub use verify::{Outcome, decide};
 
@@ -91,7 +92,7 @@ pub enum CustomerQuery {
     Document(String),
 }
 
-fn record(stored: cloudkyc_store::customers::Customer) -> AppResult<CustomerRecord> {
+pub(crate) fn record(stored: cloudkyc_store::customers::Customer) -> AppResult<CustomerRecord> {
     let sealed: Sealed = serde_json::from_value(stored.personal).map_err(|e| {
         AppError::Internal(format!(
             "stored customer {} does not decode: {e}",
@@ -136,7 +137,7 @@ fn record_of_sealed(stored: cloudkyc_store::customers::Customer, sealed: Sealed)
     }
 }
 
-fn lookups(customer: &ValidatedCustomer) -> Vec<Lookup> {
+pub(crate) fn lookups(customer: &ValidatedCustomer) -> Vec<Lookup> {
     let contacts = std::iter::once(&customer.contact)
         .chain(customer.beneficial_owners.iter().map(|o| &o.contact));
     let mut out = Vec::new();
@@ -201,7 +202,12 @@ impl App {
                 &DecisionEvidence::default(),
             )
             .await?;
-        let decision = assessed.decision(pack);
+        let mut decision = assessed.decision(pack);
+        // Special measures (issue 6): a prohibited party is refused with the reason first.
+        let measures = self
+            .special_measures_at_onboarding(&customer, &assessed.determination)
+            .await?;
+        measures.cap().apply(&mut decision);
         let sealed = assessed.sealed(customer);
         let new = NewCustomer {
             tenant: tenant.id,
@@ -223,14 +229,22 @@ impl App {
             .customer_commits()
             .create(scope, new, self.now())
             .await?;
+        if !created.replayed {
+            self.raise_onboarding_hits(scope, created.customer.id, sealed.screening.as_ref())
+                .await;
+        }
+        if created.replayed {
+            return Ok(Onboarded {
+                customer: record(created.customer)?,
+                replayed: true,
+            });
+        }
+        // What was just stored is `sealed`: no need to decode it back.
+        let customer = record_of_sealed(created.customer, sealed);
+        self.record_onboarding_measures(&customer, measures).await?;
         Ok(Onboarded {
-            customer: if created.replayed {
-                record(created.customer)?
-            } else {
-                // What was just stored is `sealed`: no need to decode it back.
-                record_of_sealed(created.customer, sealed)
-            },
-            replayed: created.replayed,
+            customer,
+            replayed: false,
         })
     }
 

@@ -95,7 +95,9 @@ impl App {
             created_at: now,
             decided_at: Some(now),
         }));
-        let evidence = DecisionEvidence::from_history(change.access_countries.clone(), &history);
+        let mut evidence =
+            DecisionEvidence::from_history(change.access_countries.clone(), &history);
+        evidence.ownership = self.ownership_evidence(scope, current.id).await?;
         let tenant = self.store().tenant(scope, current.tenant).await?;
         let customer = change
             .customer
@@ -105,6 +107,10 @@ impl App {
             .assess_customer(&customer, tenant.kind == TenantKind::Reseller, &evidence)
             .await?;
         let mut decision = assessed.decision(pack);
+        // The actions of special measures in effect cap the access (issue 6).
+        self.special_measure_cap(scope, current.id)
+            .await?
+            .apply(&mut decision);
         decision.reasons.insert(0, change.cause.clone());
         let checks = Evidence::Decision {
             action: change.action.clone(),
@@ -151,6 +157,13 @@ impl App {
             event_id: None,
         });
         update.applies = change.applies;
+        // Hits the change brought open review cases (issue 4, continuous screening).
+        update.jobs.extend(crate::rescreen::new_hits_job(
+            current.id,
+            current.screening.as_ref(),
+            sealed.screening.as_ref(),
+            now,
+        ));
         let stored = self
             .store()
             .update_customer(scope, current.id, update, now)

@@ -27,6 +27,8 @@ pub enum ScreeningStatus {
 pub enum ScreenedSubject {
     Customer,
     BeneficialOwner,
+    /// A party anywhere in the customer's ownership structure (issue 6), raised with its paths.
+    OwnershipParty,
 }
 
 /// One hit, with the name that was screened and the threshold it passed.
@@ -37,6 +39,9 @@ pub struct SubjectHit {
     pub threshold: f64,
     #[serde(flatten)]
     pub hit: Hit,
+    /// For a party of the ownership structure: every chain linking it to the customer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ownership_paths: Vec<String>,
 }
 
 /// The latest screening of a customer.
@@ -81,8 +86,20 @@ fn customer_request(customer: &ValidatedCustomer) -> ScreenRequest {
     }
 }
 
+/// What screening the customer asks: its own name, then each beneficial owner's.
+pub(crate) fn subject_requests(customer: &ValidatedCustomer) -> Vec<ScreenRequest> {
+    std::iter::once(customer_request(customer))
+        .chain(
+            customer
+                .beneficial_owners
+                .iter()
+                .map(|o| person_request(o.name.full().as_str(), &o.facts)),
+        )
+        .collect()
+}
+
 /// Screens the customer and each beneficial owner.
-pub(super) fn screen_customer(
+pub(crate) fn screen_customer(
     pack: &RulePack,
     index: &Index,
     customer: &ValidatedCustomer,
@@ -97,6 +114,7 @@ pub(super) fn screen_customer(
             subject_name: own.query.clone(),
             threshold,
             hit,
+            ownership_paths: Vec::new(),
         })
         .collect();
     for owner in &customer.beneficial_owners {
@@ -110,6 +128,7 @@ pub(super) fn screen_customer(
             subject_name: result.query.clone(),
             threshold: result.threshold,
             hit,
+            ownership_paths: Vec::new(),
         }));
     }
     let status = if hits.is_empty() {
@@ -133,15 +152,21 @@ pub(super) fn potential_match_reason(screening: &CustomerScreening) -> String {
         .iter()
         .map(|h| {
             format!(
-                "{} {:?} ~ {:?} on {} ({:.2})",
+                "{} {:?} ~ {:?} on {} ({:.2}){}",
                 match h.subject {
                     ScreenedSubject::Customer => "customer",
                     ScreenedSubject::BeneficialOwner => "beneficial owner",
+                    ScreenedSubject::OwnershipParty => "ownership party",
                 },
                 h.subject_name,
                 h.hit.primary_name,
                 h.hit.list_version,
-                h.hit.score
+                h.hit.score,
+                if h.ownership_paths.is_empty() {
+                    String::new()
+                } else {
+                    format!(" via {}", h.ownership_paths.join(" | "))
+                }
             )
         })
         .collect();

@@ -3,6 +3,7 @@
 //! generated customers covering every onboarding case (see [`Case`]). Idempotent: every
 //! customer is onboarded with an idempotency key, so running it twice leaves one copy.
 
+mod compute;
 mod generate;
 mod mrz;
 mod parts;
@@ -25,6 +26,7 @@ use crate::customers::{AccountAccess, CipStatus, CustomerRecord, Onboarded, Scre
 use crate::keys::CreateKey;
 use crate::{App, AppResult};
 
+pub use compute::{COMPUTE_CUSTOMERS, ComputeDemo, seed_compute};
 pub use generate::{
     Case, DEFAULT_COUNT, DEFAULT_SEED, DemoCustomer, DemoSpec, Failure, account_id, case_of,
     generate, through_reseller,
@@ -150,8 +152,13 @@ impl fmt::Display for DemoCounts {
 
 /// Seeds the default set: [`DEFAULT_COUNT`] customers from [`DEFAULT_SEED`], dated for the
 /// current year.
+/// Then the compute monitor's owner groups ([`seed_compute`]; not in `counts`, which
+/// describes onboarding cases).
 pub async fn seed(app: &App) -> AppResult<DemoSummary> {
-    seed_with(app, &DemoSpec::default_for(app.now().date_naive())).await
+    let summary = seed_with(app, &DemoSpec::default_for(app.now().date_naive())).await?;
+    let scope = app.operator_scope(DEMO_PROVIDER).await?;
+    seed_compute(app, &scope).await?;
+    Ok(summary)
 }
 
 /// Seeds the tenants, the documented customers and the customers `spec` generates, and returns

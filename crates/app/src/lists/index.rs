@@ -77,7 +77,18 @@ pub(crate) async fn index_from_store(store: &dyn Store) -> AppResult<Arc<Index>>
 impl App {
     /// Rebuilds the index from the lists in force and swaps it in; screenings in flight finish
     /// on the index they started with.
+    /// The portfolio is then re-screened against what changed (issue 4, continuous screening).
     pub(crate) async fn rebuild_screening_index(&self) -> AppResult<()> {
+        let old = self.screening_index().loaded();
+        let index = index_from_store(self.store()).await?;
+        self.screening_index().replace_shared(Arc::clone(&index));
+        self.schedule_rescreen(old, index).await?;
+        Ok(())
+    }
+
+    /// Rebuilds the index after another process changed the lists, without re-screening: the
+    /// process that made the change scheduled that.
+    pub(crate) async fn refresh_screening_index(&self) -> AppResult<()> {
         let index = index_from_store(self.store()).await?;
         self.screening_index().replace_shared(index);
         Ok(())

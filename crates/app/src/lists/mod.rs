@@ -164,6 +164,8 @@ impl App {
             return Err(AppError::invalid("/content", "the list has no entries"));
         }
         let _change = self.list_sources().changes.lock().await;
+        // The lists before the change, so re-screening works on the delta (issue 4).
+        self.screening_index().load().await?;
         let imported = self
             .store()
             .import_list_snapshot(

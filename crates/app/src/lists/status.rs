@@ -90,7 +90,7 @@ impl App {
         });
         if stale {
             let _change = self.list_sources().changes.lock().await;
-            self.rebuild_screening_index().await?;
+            self.refresh_screening_index().await?;
             index = self.screening_index().load().await?;
         }
         let mut stored: BTreeMap<String, ListStatus> =

@@ -66,6 +66,8 @@ impl App {
     ) -> AppResult<UpdateReport> {
         Self::require(scope, Permission::ManagePolicy)?;
         let _change = self.list_sources().changes.lock().await;
+        // The lists before the change, so re-screening works on the delta (issue 4).
+        self.screening_index().load().await?;
         let config = self.list_sources().config().clone();
         let in_force = self.store().list_statuses(scope).await?;
         let mut report = UpdateReport { lists: Vec::new() };

@@ -71,7 +71,9 @@ async fn the_default_set_onboards_every_case_and_a_second_run_adds_nothing() {
     assert_eq!(c.access_full + c.access_restricted, 303 - 36 - 13, "{c:?}");
 
     let stored = every_customer(&app).await;
-    assert_eq!(stored.len(), 303);
+    // Plus the compute demo's four customers (not part of the onboarding counts).
+    let compute = demo::COMPUTE_CUSTOMERS.len();
+    assert_eq!(stored.len(), 303 + compute);
     assert_eq!(
         stored
             .iter()
@@ -126,7 +128,7 @@ async fn the_default_set_onboards_every_case_and_a_second_run_adds_nothing() {
         first.counts,
         "a second run finds the same customers with the same decisions"
     );
-    assert_eq!(every_customer(&app).await.len(), 303);
+    assert_eq!(every_customer(&app).await.len(), 303 + compute);
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@ mod audit;
 mod compute;
 mod keys;
 mod lists;
+pub(crate) mod ownership;
 mod policy;
+pub(crate) mod report;
 mod screening;
 mod serve;
 mod tenants;
@@ -47,6 +49,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(cmd) => policy::run(&config, json, cmd),
         Command::Compute(cmd) => compute::run(&config, json, cmd),
         Command::Usage(cmd) => usage::run(&config, json, cmd).await,
+        Command::Ownership(cmd) => ownership::run(&config, json, cmd).await,
+        Command::Report(args) => report::run(&config, json, args).await,
         Command::Screen {
             name,
             schema,

@@ -13,5 +13,5 @@ pub use model::{
 };
 pub use status::{
     EventName, Finding, ResellerEvent, ResellerStatus, Review, ReviewOutcome, StatusName,
-    TransitionError, allowed_events,
+    TransitionError, allowed_events, next_status,
 };

@@ -246,7 +246,7 @@ fn describe_allowed(status: StatusName) -> String {
 
 /// Computes the status an event leads to. `last_change` is the date of the previous status
 /// change; events cannot be dated before it.
-pub(crate) fn next_status(
+pub fn next_status(
     current: &ResellerStatus,
     event: &ResellerEvent,
     last_change: NaiveDate,

@@ -9,7 +9,8 @@ use crate::state::AppState;
 
 /// Prometheus metrics.
 ///
-/// Counters and histograms of the HTTP API, job queue depth by state, and build information,
+/// Counters and histograms of the HTTP API, job queue depth by state, open, overdue and due-soon
+/// cases, and build information,
 /// in the OpenMetrics text format.
 #[utoipa::path(
     get, path = "/metrics", tag = "operations",
@@ -21,6 +22,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     match state.app.job_counts().await {
         Ok(counts) => state.metrics.set_job_counts(counts),
         Err(error) => tracing::warn!(%error, "metrics: job counts unavailable"),
+    }
+    match state.app.case_deadline_counts().await {
+        Ok(counts) => state.metrics.set_case_counts(counts),
+        Err(error) => tracing::warn!(%error, "metrics: case counts unavailable"),
     }
     match state.app.lists_metrics().await {
         Ok(lists) => state.metrics.set_lists(&lists),

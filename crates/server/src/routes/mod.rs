@@ -4,6 +4,9 @@
 
 mod access_events;
 mod audit;
+mod case_dto;
+mod case_files;
+mod cases;
 mod customers;
 mod documents;
 mod health;
@@ -12,8 +15,14 @@ mod lists;
 mod metrics;
 pub(crate) mod openapi;
 mod owners;
+mod ownership;
 mod redetermination;
+mod reports;
+mod resellers;
+mod retention;
+mod screening_dispositions;
 mod screenings;
+mod special_measures;
 mod tenants;
 mod usage;
 mod vendor_webhook;
@@ -178,6 +187,18 @@ fn table() -> Vec<Route> {
             owners::replace_owners,
         ),
         route(
+            Put,
+            "/v1/customers/{id}/ownership",
+            Requires(Permission::WriteCustomers),
+            ownership::submit_ownership,
+        ),
+        route(
+            Get,
+            "/v1/customers/{id}/ownership",
+            Requires(Permission::ReadCustomers),
+            ownership::get_ownership,
+        ),
+        route(
             Post,
             "/v1/customers/{id}/redetermination",
             Requires(Permission::DecideCases),
@@ -281,6 +302,18 @@ fn table() -> Vec<Route> {
         ),
         route(
             Post,
+            "/v1/customers/{id}/screening/dispositions",
+            Requires(Permission::DecideCases),
+            screening_dispositions::record_disposition,
+        ),
+        route(
+            Get,
+            "/v1/customers/{id}/screening/dispositions",
+            Requires(Permission::ReadCustomers),
+            screening_dispositions::list_dispositions,
+        ),
+        route(
+            Post,
             "/v1/customers/{id}/resubmissions",
             Requires(Permission::WriteCustomers),
             verifications::resubmit,
@@ -304,6 +337,102 @@ fn table() -> Vec<Route> {
             webhooks::list_webhooks,
         ),
         route(
+            Post,
+            "/v1/resellers",
+            Requires(Permission::ManageResellers),
+            resellers::register_reseller,
+        ),
+        route(
+            Get,
+            "/v1/resellers",
+            Requires(Permission::ManageResellers),
+            resellers::list_resellers,
+        ),
+        route(
+            Get,
+            "/v1/resellers/{id}",
+            Requires(Permission::ManageResellers),
+            resellers::get_reseller,
+        ),
+        document(route(
+            Put,
+            "/v1/resellers/{id}/agreement",
+            Requires(Permission::ManageResellers),
+            resellers::upload_agreement,
+        )),
+        route(
+            Get,
+            "/v1/resellers/{id}/agreement",
+            Requires(Permission::ManageResellers),
+            resellers::read_agreement,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/attestations",
+            Requires(Permission::ManageResellers),
+            resellers::attest,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/reviews/start",
+            Requires(Permission::ManageResellers),
+            resellers::start_review,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/reviews",
+            Requires(Permission::ManageResellers),
+            resellers::complete_review,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/findings",
+            Requires(Permission::ManageResellers),
+            resellers::find_non_compliance,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/findings/withdrawal",
+            Requires(Permission::ManageResellers),
+            resellers::withdraw_finding,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/termination",
+            Requires(Permission::ManageResellers),
+            resellers::start_termination,
+        ),
+        route(
+            Post,
+            "/v1/resellers/{id}/termination/complete",
+            Requires(Permission::ManageResellers),
+            resellers::complete_termination,
+        ),
+        route(
+            Post,
+            "/v1/customers/{id}/legal-hold",
+            Requires(Permission::DecideCases),
+            retention::place_legal_hold,
+        ),
+        route(
+            Delete,
+            "/v1/customers/{id}/legal-hold",
+            Requires(Permission::DecideCases),
+            retention::release_legal_hold,
+        ),
+        route(
+            Get,
+            "/v1/customers/{id}/retention",
+            Requires(Permission::ReadCustomers),
+            retention::customer_retention,
+        ),
+        route(
+            Get,
+            "/v1/retention",
+            Requires(Permission::ReadCustomers),
+            retention::retention_status,
+        ),
+        route(
             Delete,
             "/v1/webhooks/{id}",
             Requires(Permission::ManageWebhooks),
@@ -314,6 +443,122 @@ fn table() -> Vec<Route> {
             "/v1/webhooks/{id}/deliveries",
             Requires(Permission::ManageWebhooks),
             webhooks::list_deliveries,
+        ),
+        route(
+            Post,
+            "/v1/reports",
+            Requires(Permission::DecideCases),
+            reports::generate_report,
+        ),
+        route(
+            Get,
+            "/v1/reports",
+            Requires(Permission::ReadAudit),
+            reports::list_reports,
+        ),
+        route(
+            Get,
+            "/v1/reports/{id}",
+            Requires(Permission::ReadAudit),
+            reports::get_report,
+        ),
+        // Reports with personal data also need `ReadCustomers`, which every role holding
+        // `ReadAudit` has; the use case checks both.
+        route(
+            Get,
+            "/v1/reports/{id}/json",
+            Requires(Permission::ReadAudit),
+            reports::report_json,
+        ),
+        route(
+            Get,
+            "/v1/reports/{id}/pdf",
+            Requires(Permission::ReadAudit),
+            reports::report_pdf,
+        ),
+        route(
+            Get,
+            "/v1/reports/{id}/archive",
+            Requires(Permission::ReadAudit),
+            reports::report_archive,
+        ),
+        route(
+            Get,
+            "/v1/cases",
+            Requires(Permission::ReadAudit),
+            cases::list_cases,
+        ),
+        route(
+            Post,
+            "/v1/cases",
+            Requires(Permission::WorkCases),
+            cases::open_case,
+        ),
+        route(
+            Get,
+            "/v1/cases/{id}",
+            Requires(Permission::ReadAudit),
+            cases::get_case,
+        ),
+        route(
+            Post,
+            "/v1/cases/{id}/actions",
+            Requires(Permission::WorkCases),
+            cases::act,
+        ),
+        document(route(
+            Post,
+            "/v1/cases/{id}/attachments",
+            Requires(Permission::WorkCases),
+            case_files::upload_attachment,
+        )),
+        route(
+            Get,
+            "/v1/cases/{id}/attachments",
+            Requires(Permission::ReadAudit),
+            case_files::list_attachments,
+        ),
+        route(
+            Get,
+            "/v1/cases/{id}/attachments/{attachment_id}/content",
+            Requires(Permission::ReadDocumentImages),
+            case_files::attachment_content,
+        ),
+        route(
+            Get,
+            "/v1/calendar",
+            Requires(Permission::ReadAudit),
+            case_files::calendar,
+        ),
+        route(
+            Post,
+            "/v1/special-measures",
+            Requires(Permission::ManageSpecialMeasures),
+            special_measures::create_measure,
+        ),
+        route(
+            Get,
+            "/v1/special-measures",
+            Requires(Permission::ReadCustomers),
+            special_measures::list_measures,
+        ),
+        route(
+            Get,
+            "/v1/special-measures/{id}",
+            Requires(Permission::ReadCustomers),
+            special_measures::get_measure,
+        ),
+        route(
+            Post,
+            "/v1/special-measures/{id}/extend",
+            Requires(Permission::ManageSpecialMeasures),
+            special_measures::extend_measure,
+        ),
+        route(
+            Post,
+            "/v1/special-measures/{id}/expire",
+            Requires(Permission::ManageSpecialMeasures),
+            special_measures::expire_measure,
         ),
     ]
 }

@@ -72,8 +72,9 @@ async fn metrics_count_requests_by_route_template_and_show_the_queue() {
         r#"cloudkyc_http_requests_total{method="DELETE",route="/v1/keys/{id}",status="404"} 1"#,
         r#"cloudkyc_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
         r#"cloudkyc_http_request_duration_seconds_count{method="GET",route="/v1/tenants"} 2"#,
-        // schedule_daily_jobs: audit.verify, the ongoing-duties sweep, access_events.purge.
-        r#"cloudkyc_jobs{state="queued"} 3"#,
+        // schedule_daily_jobs: audit.verify, the ongoing-duties sweep, access_events.purge,
+        // records.retention.
+        r#"cloudkyc_jobs{state="queued"} 4"#,
         r#"cloudkyc_jobs{state="dead"} 0"#,
         r#"cloudkyc_build_info{version=""#,
     ] {

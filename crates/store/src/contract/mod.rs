@@ -16,6 +16,8 @@
 
 pub mod access;
 pub mod audit;
+pub mod case_listing;
+pub mod cases;
 pub mod customer_schedule;
 pub mod customer_updates;
 pub mod customers;
@@ -24,6 +26,12 @@ pub mod jobs;
 pub mod keyring;
 pub mod keys;
 pub mod lists;
+pub mod measures;
+pub mod ownership;
+pub mod report_figures;
+pub mod resellers;
+pub mod retention;
+pub mod screening_dispositions;
 mod support;
 pub mod tenants;
 pub mod usage;
@@ -137,6 +145,42 @@ macro_rules! contract_suite {
                 snapshots_are_stored_once_per_hash_and_one_is_in_force,
                 failed_attempts_keep_the_snapshot_in_force,
                 only_the_provider_writes_lists_and_everyone_reads_them,
+            }
+            screening_dispositions {
+                dispositions_are_recorded_replaced_and_audited,
+                dispositions_are_scoped_to_the_customers_tenant,
+            }
+            ownership {
+                structures_are_replaced_whole_with_versions_and_events,
+                structures_are_scoped_to_the_customers_tenant,
+                structures_are_never_stored_in_plaintext,
+            }
+            retention {
+                customers_expire_by_closure_and_last_access,
+                a_held_customer_is_never_purged,
+                a_purge_shreds_personal_data_and_keeps_the_chain,
+            }
+            report_figures {
+                figures_are_counted_per_status_within_scope_and_period,
+                reports_are_kept_with_their_digest_and_disclosures_are_logged,
+            }
+            measures {
+                measures_are_created_read_and_changed_with_events,
+                actions_are_kept_once_per_customer_and_lifted,
+            }
+            resellers {
+                resellers_are_registered_with_their_tenant_and_events,
+                resellers_are_visible_only_to_the_registering_subtree,
+                changes_are_audited_guarded_and_sealed,
+            }
+            cases {
+                cases_are_opened_once_per_dedupe_key_with_events,
+                transitions_are_saved_whole_and_stale_ones_refused,
+                case_text_and_attachments_are_sealed,
+            }
+            case_listing {
+                cases_are_scoped_filtered_and_counted,
+                concurrent_raises_and_transitions_make_one_change,
             }
             webhooks {
                 webhooks_are_created_listed_and_deleted_with_events,

@@ -56,7 +56,9 @@ pub struct WrappedKey {
 /// data key decrypts.
 pub struct KeyRing {
     data: BTreeMap<u32, Aes256Gcm>,
-    blind_index: Vec<u8>,
+    /// The HMAC already keyed: each index clones it instead of hashing the key pads again,
+    /// which was a third of the cost of indexing a short value.
+    blind_index: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -92,7 +94,12 @@ impl KeyRing {
                         .map_err(|_| StoreError::KeyRing("data key has the wrong length".into()))?;
                     data.insert(key.id, cipher);
                 }
-                KeyPurpose::BlindIndex => blind_index = Some(bytes),
+                KeyPurpose::BlindIndex => {
+                    blind_index = Some(
+                        <Hmac<Sha256> as Mac>::new_from_slice(&bytes)
+                            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length")),
+                    );
+                }
             }
         }
         let blind_index = blind_index
@@ -139,7 +146,9 @@ impl KeyRing {
             .next_back()
             .ok_or_else(|| StoreError::KeyRing("no active data key".into()))?;
         let mut nonce = [0u8; NONCE_LEN];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        // The thread's CSPRNG (ChaCha, seeded and periodically reseeded from the OS): random
+        // 96-bit nonces as safe as the OS's, without a system call per field sealed.
+        rand::thread_rng().fill_bytes(&mut nonce);
         let sealed = cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
@@ -194,8 +203,7 @@ impl KeyRing {
     /// the index spaces, so equal strings of different kinds do not collide. The caller normalises
     /// the value first (lower-cased email, E.164 phone, upper-cased document number).
     pub fn blind_index(&self, kind: &str, value: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.blind_index)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        let mut mac = self.blind_index.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());

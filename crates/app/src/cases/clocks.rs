@@ -1,0 +1,79 @@
+//! The calendar's clocks that are not case due dates: the next annual certification, special
+//! measures' effective and lapse dates, and foreign resellers' periodic reviews.
+//!
+//! They are read straight from their stores, not through the measure and reseller use cases:
+//! the calendar is its own read (`ReadAudit`) and shows only dates, public references and
+//! business names, so an auditor sees every clock an officer sees. A reseller's termination
+//! clock is not repeated here: its finding opens a `reseller` case whose due date is that clock.
+
+use chrono::NaiveDate;
+use cloudkyc_domain::cases::{ClockKind, DatedItem, Subject, SubjectRef, annual_certification_due};
+use cloudkyc_domain::measures::MeasureStatus;
+use cloudkyc_store::TenantScope;
+
+use crate::resellers::ResellerOutcome;
+use crate::{App, AppError, AppResult};
+
+fn reference(id: impl ToString) -> AppResult<SubjectRef> {
+    SubjectRef::parse(&id.to_string()).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+impl App {
+    pub(super) async fn other_clocks(
+        &self,
+        scope: &TenantScope,
+        today: NaiveDate,
+    ) -> AppResult<Vec<DatedItem>> {
+        // No certification is stored yet, so the next one is the pack's day on or after today.
+        let certification = annual_certification_due(self.policy(), None, today)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut items = vec![DatedItem {
+            due: certification,
+            clock: ClockKind::AnnualCertification,
+            title: "annual CIP certification to Commerce".to_owned(),
+            case: None,
+            subject: None,
+        }];
+        for stored in self.store().measures(scope).await? {
+            let measure = crate::measures::stored_to_measure(stored, self.policy(), today)?;
+            let subject = Subject::Measure(reference(measure.id)?);
+            let source = measure.measure.source_reference().to_owned();
+            if measure.status == MeasureStatus::Pending {
+                items.push(DatedItem {
+                    due: measure.measure.effective_date(),
+                    clock: ClockKind::SpecialMeasureEffective,
+                    title: format!(
+                        "special measure {source} takes effect: accounts it reaches dealt with"
+                    ),
+                    case: None,
+                    subject: Some(subject.clone()),
+                });
+            }
+            if matches!(
+                measure.status,
+                MeasureStatus::Pending | MeasureStatus::InForce
+            ) {
+                items.push(DatedItem {
+                    due: measure.measure.expiry(),
+                    clock: ClockKind::SpecialMeasureLapse,
+                    title: format!("special measure {source} lapses unless extended"),
+                    case: None,
+                    subject: Some(subject),
+                });
+            }
+        }
+        for record in self.store().resellers(scope).await? {
+            let outcome = ResellerOutcome::of(record, self.policy());
+            if let Some(due) = outcome.next_review_due {
+                items.push(DatedItem {
+                    due,
+                    clock: ClockKind::ResellerReview,
+                    title: format!("periodic review of reseller {}", outcome.record.name),
+                    case: None,
+                    subject: Some(Subject::Reseller(reference(outcome.record.id)?)),
+                });
+            }
+        }
+        Ok(items)
+    }
+}

@@ -1,0 +1,127 @@
+//! The owner group's facts from the CIP records of the customers holding its accounts.
+//!
+//! Status: foreign when any holder is foreign; U.S. only when every account of the group has a
+//! holder and every holder is a U.S. person; otherwise undetermined (an account nobody holds
+//! yet could belong to anyone). The other facts are read from the *subject* customer (the first
+//! foreign holder, else the first holder): its country and age, and from every holder: the
+//! owners' countries and the means of payment of the group's accounts.
+
+use chrono::NaiveDate;
+use cloudkyc_compute::{OwnerFacts, PaymentFact, PaymentKind, PersonStatus};
+use cloudkyc_domain::cip::{Party, PaymentInstrument, PaymentSource, PersonStatus as CipStatus};
+
+use crate::customers::CustomerRecord;
+
+/// The customers holding an owner group's accounts.
+#[derive(Debug, Clone, Default)]
+pub struct GroupHolders {
+    /// Distinct holders, in the order of their first account in the group.
+    pub customers: Vec<CustomerRecord>,
+    /// Accounts of the group no customer holds.
+    pub unheld: Vec<String>,
+}
+
+impl GroupHolders {
+    pub fn status(&self) -> PersonStatus {
+        let statuses = || self.customers.iter().map(|c| c.decision.person_status);
+        if statuses().any(|s| s == CipStatus::Foreign) {
+            PersonStatus::Foreign
+        } else if !self.customers.is_empty()
+            && self.unheld.is_empty()
+            && statuses().all(|s| s == CipStatus::Us)
+        {
+            PersonStatus::Us
+        } else {
+            PersonStatus::Undetermined
+        }
+    }
+
+    /// The customer a case is about: the first foreign holder, else the first holder.
+    pub fn subject(&self) -> Option<&CustomerRecord> {
+        self.customers
+            .iter()
+            .find(|c| c.decision.person_status == CipStatus::Foreign)
+            .or_else(|| self.customers.first())
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
+}
+
+fn payment_kind(instrument: &PaymentInstrument) -> PaymentKind {
+    match instrument {
+        PaymentInstrument::Card(_) => PaymentKind::Card,
+        PaymentInstrument::BankAccount(_) => PaymentKind::BankTransfer,
+        PaymentInstrument::Wallet { .. } => PaymentKind::Crypto,
+        PaymentInstrument::CustomerId { .. } | PaymentInstrument::TransactionIds { .. } => {
+            PaymentKind::Other
+        }
+    }
+}
+
+/// The facts the red flags read, from the holders of `accounts` (the group's members).
+pub fn owner_facts(
+    holders: &GroupHolders,
+    accounts: &[String],
+    admin_ip_countries: Vec<String>,
+    today: NaiveDate,
+) -> OwnerFacts {
+    let mut facts = OwnerFacts::with_status(holders.status());
+    facts.admin_ip_countries = admin_ip_countries;
+    if let Some(subject) = holders.subject() {
+        let c = &subject.customer;
+        facts.customer_country = match &c.party {
+            Party::Entity(e) => e.incorporation.as_ref().map(|i| i.country),
+            Party::Individual(p) => c
+                .contact
+                .address_countries()
+                .first()
+                .copied()
+                .or_else(|| p.nationalities.first().copied()),
+        }
+        .map(|country| country.as_str().to_owned());
+        if let Party::Entity(e) = &c.party
+            && let Some(date) = e.incorporation.as_ref().and_then(|i| i.date)
+        {
+            let days = (today - date.date()).num_days().max(0);
+            facts.entity_age_days = u32::try_from(days).ok();
+        }
+    }
+    for customer in &holders.customers {
+        let c = &customer.customer;
+        for owner in &c.beneficial_owners {
+            for country in owner
+                .facts
+                .nationalities
+                .iter()
+                .chain(owner.contact.address_countries().iter())
+            {
+                push_unique(&mut facts.owner_jurisdictions, country.as_str());
+            }
+        }
+        for account in c
+            .accounts
+            .iter()
+            .filter(|a| accounts.iter().any(|m| m == a.external_id.as_str()))
+        {
+            for method in &account.payment_methods {
+                let (third_party, payer_country) = match &method.source {
+                    PaymentSource::Customer => (false, method.instrument.country()),
+                    PaymentSource::ThirdParty { payer } => {
+                        (true, payer.country.or(method.instrument.country()))
+                    }
+                };
+                facts.payments.push(PaymentFact {
+                    kind: payment_kind(&method.instrument),
+                    third_party,
+                    payer_country: payer_country.map(|c| c.as_str().to_owned()),
+                    prepayment_usd: None,
+                });
+            }
+        }
+    }
+    facts
+}

@@ -1,0 +1,180 @@
+//! The initial and annual certifications (rule-pack section 4), with the figures computed from
+//! the records and a sample of case files.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use cloudkyc_domain::cases::{CaseEvent, CaseStatus};
+use cloudkyc_reports::{
+    CaseFileSample, CertificationFigures, CertificationType, CipCertification, ReportKind,
+    ReportMeta, ResellerEntry,
+};
+use cloudkyc_store::TenantScope;
+use cloudkyc_store::cases::CaseFilter;
+
+use super::figures::counts;
+use super::{Built, Context, just_after, program, start_of_year};
+use crate::{App, AppError, AppResult};
+
+/// The period a certification covers: the days it prints and the instants it counts within.
+pub(crate) struct Period {
+    pub start: Option<NaiveDate>,
+    pub end: NaiveDate,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+pub(crate) fn period(kind: ReportKind, year: Option<i32>, now: DateTime<Utc>) -> AppResult<Period> {
+    if kind == ReportKind::CertificationInitial {
+        return Ok(Period {
+            start: None,
+            end: now.date_naive(),
+            from: DateTime::<Utc>::UNIX_EPOCH,
+            until: just_after(now),
+        });
+    }
+    let year = year.unwrap_or(now.year());
+    let from = start_of_year(year)?;
+    let until = start_of_year(year + 1)?.min(just_after(now));
+    let end = (start_of_year(year + 1)? - chrono::Duration::days(1))
+        .date_naive()
+        .min(now.date_naive());
+    Ok(Period {
+        start: Some(from.date_naive()),
+        end,
+        from,
+        until,
+    })
+}
+
+/// The foreign resellers and their CIP arrangements.
+///
+/// Seam: the reseller registry (issue 6) is being built separately; until it lands there is no
+/// record of a reseller's country or CIP agreement to count, so the list is empty rather than
+/// guessed from tenant names. Fill it from the registry here when it exists.
+pub(crate) async fn foreign_resellers(
+    _app: &App,
+    _scope: &TenantScope,
+) -> AppResult<Vec<ResellerEntry>> {
+    Ok(Vec::new())
+}
+
+impl App {
+    /// Closed cases opened in the period, newest first, as evidence the program is applied. The
+    /// case's free-text summary is not copied (it may name people): the sample states the kind,
+    /// the subject's reference, the outcome and who decided.
+    pub(crate) async fn case_samples(
+        &self,
+        scope: &TenantScope,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> AppResult<Vec<CaseFileSample>> {
+        let filter = CaseFilter {
+            status: Some(CaseStatus::Closed),
+            limit: cloudkyc_store::cases::MAX_CASES_LISTED,
+            ..CaseFilter::default()
+        };
+        let listed = self.store().cases(scope, &filter).await?;
+        let mut out = Vec::new();
+        for record in listed
+            .into_iter()
+            .filter(|r| r.case.opened_at() >= from && r.case.opened_at() < until)
+            .take(self.policy().certification().sample_case_files as usize)
+        {
+            let case = self.store().case(scope, record.case.id()).await?.case;
+            let decision = case.timeline().iter().rev().find_map(|e| match &e.event {
+                CaseEvent::Decision {
+                    proposed_by,
+                    approved_by,
+                    ..
+                } => Some((
+                    e.at,
+                    proposed_by.to_string(),
+                    approved_by.as_ref().map(ToString::to_string),
+                )),
+                _ => None,
+            });
+            let closed_on = case
+                .timeline()
+                .iter()
+                .rev()
+                .find(|e| matches!(&e.event, CaseEvent::StatusChanged { to, .. } if to.is_closed()))
+                .map(|e| e.at.date_naive())
+                .or_else(|| decision.as_ref().map(|d| d.0.date_naive()));
+            let outcome = case.outcome().map(|o| o.as_str().to_owned());
+            out.push(CaseFileSample {
+                case_id: case.id().to_string(),
+                kind: case.kind().as_str().to_owned(),
+                opened_on: case.opened_at().date_naive(),
+                closed_on,
+                summary: format!(
+                    "{} case about {}, closed {}",
+                    case.kind(),
+                    case.subject(),
+                    outcome.as_deref().unwrap_or("without an outcome")
+                ),
+                outcome,
+                decided_by: decision.as_ref().map(|d| d.1.clone()),
+                approved_by: decision.and_then(|d| d.2),
+                timeline_entries: u32::try_from(case.timeline().len()).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn build_certification(
+        &self,
+        ctx: &Context<'_>,
+        kind: ReportKind,
+        year: Option<i32>,
+    ) -> AppResult<Built> {
+        let period = period(kind, year, ctx.now)?;
+        let certification = match kind {
+            ReportKind::CertificationInitial => CertificationType::Initial,
+            ReportKind::CertificationAnnual => CertificationType::Annual,
+            _ => return Err(AppError::invalid("/kind", "not a certification")),
+        };
+        let people = self.customer_figures(ctx.scope, period.until).await?;
+        let figures = CertificationFigures {
+            customers_total: people.total,
+            customers_by_country: counts(people.by_country),
+            foreign_beneficial_owners_by_country: counts(people.foreign_owners_by_country),
+            foreign_resellers: foreign_resellers(self, ctx.scope).await?,
+            foreign_accounts_not_verified: people.foreign_accounts_not_verified,
+            failed_verifications: self
+                .failed_verifications(ctx.scope, period.from, period.until)
+                .await?,
+        };
+        // Generating the certification is the officer's affirmation of its statements; the
+        // sign-off below records who affirmed them and when.
+        let attestations = CipCertification::standard_attestations(certification)
+            .into_iter()
+            .map(|mut a| {
+                a.affirmed = true;
+                a
+            })
+            .collect();
+        let report = CipCertification {
+            meta: ReportMeta::new(kind, ctx.provider.clone(), self.policy(), ctx.now),
+            certification,
+            period_start: period.start,
+            period_end: period.end,
+            out_of_cycle_reason: None,
+            program: program::summary(self.policy(), ctx),
+            contact: ctx.contact.clone(),
+            figures,
+            attestations,
+            sign_off: ctx.sign_off(format!(
+                "I certify on behalf of {} that the statements above are true and that the \
+                 figures were computed from the provider's records.",
+                ctx.provider
+            )),
+            sampled_cases: self
+                .case_samples(ctx.scope, period.from, period.until)
+                .await?,
+        };
+        Ok(Built {
+            report: report.into(),
+            personal: false,
+            archive: None,
+        })
+    }
+}

@@ -1,0 +1,176 @@
+//! What termination does to the reseller's customers: the pack's `downstream_on_termination`.
+//!
+//! - `suspend`: every customer of the reseller's tenant (and of its own sub-resellers) with
+//!   `full` access is restricted through the customer update path, so the change is audited on
+//!   the customer and the `webhook.account_access` notice reaches the provider's platform.
+//!   Customers already `restricted`, `closed` or without access keep what they have.
+//! - `migrate`: every customer is decided again (CIP again, `customer.reseller_migrated`), the
+//!   first step of taking it into a direct relationship.
+//!
+//! The customers are listed with a system scope over the reseller's subtree (exactly its
+//! customers) and changed with the caller's scope, so each change names who terminated. The
+//! count is recorded on the reseller (`reseller.downstream`).
+
+use cloudkyc_domain::reseller::ResellerStatus;
+use cloudkyc_domain::rule_pack::DownstreamAction;
+use cloudkyc_store::TenantScope;
+use cloudkyc_store::customer_updates::CustomerChange;
+use cloudkyc_store::customers::{AccountAccess, Customer, CustomerId};
+use cloudkyc_store::resellers::{ResellerChange, ResellerRecord};
+use serde::Serialize;
+
+use crate::customers::{AccessChange, Redecision, lookups, record};
+use crate::{App, AppError, AppResult};
+
+/// The audit actions of the customer changes termination makes.
+pub const RESELLER_SUSPENDED: &str = "customer.reseller_suspended";
+pub const RESELLER_MIGRATED: &str = "customer.reseller_migrated";
+
+/// Customers read per page.
+const PAGE: u32 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DownstreamOutcome {
+    pub action: DownstreamAction,
+    /// Customers whose record changed.
+    pub changed: u32,
+    /// Customers that already had no more than restricted access (suspend only).
+    pub unchanged: u32,
+    /// Customers whose change failed (logged with the customer id). The termination stands:
+    /// an officer changes them by hand, which the count tells.
+    pub failed: u32,
+}
+
+impl App {
+    /// Carries out the downstream rule for a terminated reseller; returns what it did and the
+    /// reseller as recorded afterwards.
+    pub(super) async fn carry_out_downstream(
+        &self,
+        scope: &TenantScope,
+        reseller: &ResellerRecord,
+    ) -> AppResult<(DownstreamOutcome, ResellerRecord)> {
+        let ResellerStatus::Terminated { downstream, on, .. } = reseller.status else {
+            return Err(AppError::Internal("downstream before termination".into()));
+        };
+        let listing = self
+            .system_scope(Some(reseller.reseller_tenant), "resellers.downstream")
+            .await?;
+        let cause = match downstream {
+            DownstreamAction::Suspend => format!(
+                "reseller terminated on {on}: accounts suspended (access restricted) by the pack's rule"
+            ),
+            DownstreamAction::Migrate => format!(
+                "reseller terminated on {on}: customer migrated to a direct relationship, CIP again"
+            ),
+        };
+        let mut outcome = DownstreamOutcome {
+            action: downstream,
+            changed: 0,
+            unchanged: 0,
+            failed: 0,
+        };
+        let mut after: Option<CustomerId> = None;
+        loop {
+            let page = self.store().customers(&listing, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for customer in page {
+                let id = customer.id;
+                // One customer's failure must not leave the others as they were: termination
+                // is final, so the rule cannot be run again.
+                match self
+                    .downstream_one(scope, customer, downstream, &cause)
+                    .await
+                {
+                    Ok(true) => outcome.changed += 1,
+                    Ok(false) => outcome.unchanged += 1,
+                    Err(error) => {
+                        outcome.failed += 1;
+                        tracing::error!(customer = %id, %error,
+                            "reseller termination: downstream change failed");
+                    }
+                }
+            }
+        }
+        let change = ResellerChange::Downstream {
+            action: serde_json::to_value(downstream)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            customers: outcome.changed,
+        };
+        let record = self
+            .store()
+            .update_reseller(scope, reseller.id, change, reseller.updated_at, self.now())
+            .await?;
+        Ok((outcome, record))
+    }
+
+    /// Changes one customer; `false` when there was nothing to change. A customer changed by
+    /// someone else meanwhile is read again once.
+    async fn downstream_one(
+        &self,
+        scope: &TenantScope,
+        customer: Customer,
+        action: DownstreamAction,
+        cause: &str,
+    ) -> AppResult<bool> {
+        let mut current = customer;
+        for attempt in 0..2 {
+            let result = match action {
+                DownstreamAction::Suspend => self.suspend(scope, &current, cause).await,
+                DownstreamAction::Migrate => {
+                    let change = Redecision::new(RESELLER_MIGRATED, cause);
+                    self.redecide(scope, record(current.clone())?, change)
+                        .await
+                        .map(|_| true)
+                }
+            };
+            match result {
+                Err(AppError::Conflict(_)) if attempt == 0 => {
+                    current = self.store().customer(scope, current.id).await?;
+                }
+                other => return other,
+            }
+        }
+        Ok(false)
+    }
+
+    async fn suspend(
+        &self,
+        scope: &TenantScope,
+        stored: &Customer,
+        cause: &str,
+    ) -> AppResult<bool> {
+        if stored.decision.account_access != AccountAccess::Full {
+            return Ok(false);
+        }
+        let now = self.now();
+        let current = record(stored.clone())?;
+        let mut decision = stored.decision.clone();
+        decision.account_access = AccountAccess::Restricted;
+        decision.reasons.insert(0, cause.to_owned());
+        let notice = AccessChange {
+            tenant: stored.tenant,
+            customer: stored.id,
+            accounts: stored.accounts.clone(),
+            from: stored.decision.account_access,
+            to: decision.account_access,
+            cip_status: decision.cip_status,
+            cause: RESELLER_SUSPENDED.to_owned(),
+            at: now,
+        };
+        let mut change = CustomerChange::new(
+            RESELLER_SUSPENDED,
+            decision,
+            stored.personal.clone(),
+            lookups(&current.customer),
+            stored.updated_at,
+        );
+        change.jobs = notice.job().into_iter().collect();
+        self.store()
+            .update_customer(scope, stored.id, change, now)
+            .await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,106 @@
+//! The daily job that keeps the termination clocks: for every reseller whose clock runs, the
+//! pack's reminders that fell due since the last run are recorded (`reseller.remind`, with the
+//! days left) and logged for the officer; a deadline that passed is logged as overdue every day
+//! until the termination is completed. A finding schedules it; it then schedules itself a day
+//! later for as long as any clock runs (the job queue keeps the chain across restarts).
+
+use async_trait::async_trait;
+use chrono::Duration;
+use cloudkyc_store::TenantScope;
+use cloudkyc_store::jobs::{Job, NewJob};
+use cloudkyc_store::resellers::ResellerChange;
+use serde::Serialize;
+
+use crate::jobs::JobHandler;
+use crate::{App, AppResult};
+
+pub const TERMINATION_CLOCK_JOB: &str = "resellers.termination_clock";
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ClockSweep {
+    /// Resellers that got at least one reminder.
+    pub reminded: u32,
+    /// Resellers past their termination deadline.
+    pub overdue: u32,
+    /// Resellers whose clock runs.
+    pub running: u32,
+}
+
+impl App {
+    /// Sends the termination reminders due today over the scope's resellers.
+    pub async fn sweep_termination_clocks(&self, scope: &TenantScope) -> AppResult<ClockSweep> {
+        let today = self.now().date_naive();
+        let mut report = ClockSweep::default();
+        for reseller in self.store().resellers(scope).await? {
+            let Some(clock) = reseller.status.clock() else {
+                continue;
+            };
+            report.running += 1;
+            if clock.is_overdue(today) {
+                report.overdue += 1;
+                tracing::error!(reseller = %reseller.id, deadline = %clock.deadline,
+                    "reseller termination is overdue");
+            }
+            let since = reseller.reminded_through.unwrap_or(clock.known_on);
+            let due = clock.reminders_between(since, today);
+            if due.is_empty() {
+                continue;
+            }
+            tracing::warn!(reseller = %reseller.id, deadline = %clock.deadline,
+                days_left = clock.days_left(today), "reseller termination reminder");
+            let change = ResellerChange::Reminded { through: today };
+            self.store()
+                .update_reseller(scope, reseller.id, change, reseller.updated_at, self.now())
+                .await?;
+            report.reminded += 1;
+        }
+        Ok(report)
+    }
+
+    /// Schedules the next sweep (idempotent per day).
+    pub async fn schedule_termination_clocks(
+        &self,
+        scope: &TenantScope,
+        in_: Duration,
+    ) -> AppResult<()> {
+        let run_at = self.now() + in_;
+        let job = NewJob {
+            kind: TERMINATION_CLOCK_JOB.to_owned(),
+            payload: serde_json::Value::Null,
+            run_at,
+            dedupe_key: Some(run_at.date_naive().to_string()),
+        };
+        self.store().enqueue(scope, job, self.now()).await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+pub struct TerminationClockSweep;
+
+#[async_trait]
+impl JobHandler for TerminationClockSweep {
+    fn kind(&self) -> &'static str {
+        TERMINATION_CLOCK_JOB
+    }
+
+    async fn run(&self, app: &App, job: &Job) -> Result<(), String> {
+        let subtree = app
+            .store()
+            .subtree(job.tenant)
+            .await
+            .map_err(|e| e.to_string())?;
+        let scope = TenantScope::system(job.tenant, subtree, TERMINATION_CLOCK_JOB);
+        let report = app
+            .sweep_termination_clocks(&scope)
+            .await
+            .map_err(|e| e.to_string())?;
+        if report.running == 0 {
+            return Ok(());
+        }
+        app.schedule_termination_clocks(&scope, Duration::days(1))
+            .await
+            .map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,362 @@
+//! Special measures and their actions on customers. Sealing and audit events live in
+//! `cloudkyc_store::measures`; this file is the SQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cloudkyc_domain::TenantId;
+use cloudkyc_store::audit::truncate_to_micros;
+use cloudkyc_store::backend::to_micros;
+use cloudkyc_store::customer_updates::next_updated_at;
+use cloudkyc_store::customers::CustomerId;
+use cloudkyc_store::measures::{
+    ACTION_SCHEDULE, ActionFilter, ActionState, MEASURE_CREATE, MeasureAction, MeasureActionId,
+    MeasureChange, MeasureStore, NewMeasure, NewMeasureAction, SpecialMeasureId, StoredMeasure,
+    action_event, date_text, differs, kind_text, measure_event, open_plan, open_record, parse_date,
+    parse_kind, parse_optional_date, parse_state, parse_warnings, seal_plan, seal_record,
+    state_text, transition, warnings_text,
+};
+use cloudkyc_store::{StoreError, StoreResult, TenantScope};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::SqliteStore;
+use crate::audit::append;
+use crate::error::db;
+use crate::rows::{self, id_list};
+
+const MEASURE_COLUMNS: &str = "id, tenant_id, target_kind, kind, effective_date, expiry_date, \
+     lifted_on, record_ct, warnings, created_at, updated_at";
+const ACTION_COLUMNS: &str = "id, measure_id, customer_id, tenant_id, kind, due, state, plan_ct, \
+     lift_reason, created_at, updated_at";
+
+impl SqliteStore {
+    fn stored_measure(&self, row: &SqliteRow) -> StoreResult<StoredMeasure> {
+        let id: SpecialMeasureId = rows::id(row, "id")?;
+        let tenant: TenantId = rows::id(row, "tenant_id")?;
+        let record_ct: Vec<u8> = row.try_get("record_ct").map_err(db)?;
+        Ok(StoredMeasure {
+            id,
+            tenant,
+            target_kind: rows::text(row, "target_kind")?,
+            kind: rows::text(row, "kind")?,
+            effective_date: parse_date("effective_date", &rows::text(row, "effective_date")?)?,
+            expiry_date: parse_date("expiry_date", &rows::text(row, "expiry_date")?)?,
+            lifted_on: parse_optional_date("lifted_on", row.try_get("lifted_on").map_err(db)?)?,
+            record: open_record(&self.ring, tenant, id, &record_ct)?,
+            warnings: parse_warnings(&rows::text(row, "warnings")?)?,
+            created_at: rows::time(row, "created_at")?,
+            updated_at: rows::time(row, "updated_at")?,
+        })
+    }
+
+    fn measure_action(&self, row: &SqliteRow) -> StoreResult<MeasureAction> {
+        let id: MeasureActionId = rows::id(row, "id")?;
+        let tenant: TenantId = rows::id(row, "tenant_id")?;
+        let plan_ct: Vec<u8> = row.try_get("plan_ct").map_err(db)?;
+        Ok(MeasureAction {
+            id,
+            measure: rows::id(row, "measure_id")?,
+            customer: rows::id(row, "customer_id")?,
+            tenant,
+            kind: parse_kind(&rows::text(row, "kind")?)?,
+            due: parse_date("due", &rows::text(row, "due")?)?,
+            state: parse_state(&rows::text(row, "state")?)?,
+            plan: open_plan(&self.ring, tenant, id, &plan_ct)?,
+            lift_reason: row.try_get("lift_reason").map_err(db)?,
+            created_at: rows::time(row, "created_at")?,
+            updated_at: rows::time(row, "updated_at")?,
+        })
+    }
+}
+
+#[async_trait]
+impl MeasureStore for SqliteStore {
+    async fn create_measure(
+        &self,
+        scope: &TenantScope,
+        new: NewMeasure,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StoredMeasure> {
+        let tenant = scope.tenant();
+        let at = truncate_to_micros(now);
+        let measure = StoredMeasure {
+            id: new.id,
+            tenant,
+            target_kind: new.target_kind,
+            kind: new.kind,
+            effective_date: new.effective_date,
+            expiry_date: new.expiry_date,
+            lifted_on: None,
+            record: new.record,
+            warnings: new.warnings,
+            created_at: at,
+            updated_at: at,
+        };
+        let record_ct = seal_record(&self.ring, tenant, measure.id, &measure.record)?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(&format!(
+            "INSERT INTO special_measures ({MEASURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)"
+        ))
+        .bind(measure.id.to_string())
+        .bind(tenant.to_string())
+        .bind(&measure.target_kind)
+        .bind(&measure.kind)
+        .bind(date_text(measure.effective_date))
+        .bind(date_text(measure.expiry_date))
+        .bind(record_ct)
+        .bind(warnings_text(&measure.warnings))
+        .bind(to_micros(at))
+        .bind(to_micros(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let event = measure_event(MEASURE_CREATE, None, &measure);
+        append(&mut tx, tenant, scope.actor(), now, event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(measure)
+    }
+
+    async fn measure(
+        &self,
+        scope: &TenantScope,
+        id: SpecialMeasureId,
+    ) -> StoreResult<StoredMeasure> {
+        let row = sqlx::query(&format!(
+            "SELECT {MEASURE_COLUMNS} FROM special_measures WHERE id = ? \
+             AND tenant_id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(id.to_string())
+        .bind(id_list(scope.visible()))
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::not_found("special measure"))?;
+        self.stored_measure(&row)
+    }
+
+    async fn measures(&self, scope: &TenantScope) -> StoreResult<Vec<StoredMeasure>> {
+        let found = sqlx::query(&format!(
+            "SELECT {MEASURE_COLUMNS} FROM special_measures \
+             WHERE tenant_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC"
+        ))
+        .bind(id_list(scope.visible()))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        found.iter().map(|row| self.stored_measure(row)).collect()
+    }
+
+    async fn update_measure(
+        &self,
+        scope: &TenantScope,
+        id: SpecialMeasureId,
+        change: MeasureChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StoredMeasure> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {MEASURE_COLUMNS} FROM special_measures WHERE id = ? \
+             AND tenant_id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(id.to_string())
+        .bind(id_list(scope.visible()))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::not_found("special measure"))?;
+        let before = self.stored_measure(&row)?;
+        if before.updated_at != truncate_to_micros(change.expected_updated_at) {
+            return Err(StoreError::Conflict(format!(
+                "special measure {id} was changed by someone else since it was read"
+            )));
+        }
+        let after = StoredMeasure {
+            expiry_date: change.expiry_date,
+            lifted_on: change.lifted_on,
+            record: change.record,
+            updated_at: next_updated_at(now, before.updated_at),
+            ..before.clone()
+        };
+        let record_ct = seal_record(&self.ring, after.tenant, id, &after.record)?;
+        sqlx::query(
+            "UPDATE special_measures SET expiry_date = ?, lifted_on = ?, record_ct = ?, \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(date_text(after.expiry_date))
+        .bind(after.lifted_on.map(date_text))
+        .bind(record_ct)
+        .bind(to_micros(after.updated_at))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let event = measure_event(&change.action, Some(&before), &after);
+        append(&mut tx, after.tenant, scope.actor(), now, event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
+    }
+
+    async fn schedule_measure_action(
+        &self,
+        scope: &TenantScope,
+        new: NewMeasureAction,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(MeasureAction, bool)> {
+        let mut tx = self.begin_write().await?;
+        let tenant: String = sqlx::query_scalar(
+            "SELECT tenant_id FROM customers WHERE id = ? \
+             AND tenant_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(new.customer.to_string())
+        .bind(id_list(scope.visible()))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::not_found("customer"))?;
+        let tenant: TenantId = cloudkyc_store::backend::parse_id("tenant_id", &tenant)?;
+        let current = sqlx::query(&format!(
+            "SELECT {ACTION_COLUMNS} FROM special_measure_actions \
+             WHERE measure_id = ? AND customer_id = ? AND state <> 'lifted'"
+        ))
+        .bind(new.measure.to_string())
+        .bind(new.customer.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .map(|row| self.measure_action(&row))
+        .transpose()?;
+        let at = truncate_to_micros(now);
+        let (before, after) = match current {
+            Some(current) if !differs(&current, &new) => return Ok((current, false)),
+            Some(current) => {
+                let after = MeasureAction {
+                    kind: new.kind,
+                    due: new.due,
+                    plan: new.plan,
+                    updated_at: next_updated_at(now, current.updated_at),
+                    ..current.clone()
+                };
+                (Some(current), after)
+            }
+            None => (
+                None,
+                MeasureAction {
+                    id: MeasureActionId::new(),
+                    measure: new.measure,
+                    customer: new.customer,
+                    tenant,
+                    kind: new.kind,
+                    due: new.due,
+                    state: ActionState::Scheduled,
+                    plan: new.plan,
+                    lift_reason: None,
+                    created_at: at,
+                    updated_at: at,
+                },
+            ),
+        };
+        let plan_ct = seal_plan(&self.ring, tenant, after.id, &after.plan)?;
+        sqlx::query(&format!(
+            "INSERT INTO special_measure_actions ({ACTION_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, due = excluded.due, \
+             plan_ct = excluded.plan_ct, updated_at = excluded.updated_at"
+        ))
+        .bind(after.id.to_string())
+        .bind(after.measure.to_string())
+        .bind(after.customer.to_string())
+        .bind(tenant.to_string())
+        .bind(kind_text(after.kind)?)
+        .bind(date_text(after.due))
+        .bind(state_text(after.state)?)
+        .bind(plan_ct)
+        .bind(to_micros(after.created_at))
+        .bind(to_micros(after.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let event = action_event(ACTION_SCHEDULE, before.as_ref(), &after);
+        append(&mut tx, tenant, scope.actor(), now, event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok((after, true))
+    }
+
+    async fn measure_actions(
+        &self,
+        scope: &TenantScope,
+        filter: &ActionFilter,
+    ) -> StoreResult<Vec<MeasureAction>> {
+        let found = sqlx::query(&format!(
+            "SELECT {ACTION_COLUMNS} FROM special_measure_actions \
+             WHERE tenant_id IN (SELECT value FROM json_each(?)) \
+               AND (? IS NULL OR measure_id = ?) AND (? IS NULL OR customer_id = ?) \
+               AND (? = 0 OR state <> 'lifted') ORDER BY id"
+        ))
+        .bind(id_list(scope.visible()))
+        .bind(filter.measure.map(|m| m.to_string()))
+        .bind(filter.measure.map(|m| m.to_string()))
+        .bind(filter.customer.map(|c: CustomerId| c.to_string()))
+        .bind(filter.customer.map(|c| c.to_string()))
+        .bind(i64::from(filter.live_only))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        found.iter().map(|row| self.measure_action(row)).collect()
+    }
+
+    async fn set_measure_action_state(
+        &self,
+        scope: &TenantScope,
+        id: MeasureActionId,
+        state: ActionState,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<MeasureAction> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {ACTION_COLUMNS} FROM special_measure_actions WHERE id = ? \
+             AND tenant_id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(id.to_string())
+        .bind(id_list(scope.visible()))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::not_found("special measure action"))?;
+        let before = self.measure_action(&row)?;
+        let Some(action) = transition(&before, state)? else {
+            return Ok(before);
+        };
+        let after = MeasureAction {
+            state,
+            lift_reason: if state == ActionState::Lifted {
+                reason
+            } else {
+                before.lift_reason.clone()
+            },
+            updated_at: next_updated_at(now, before.updated_at),
+            ..before.clone()
+        };
+        sqlx::query(
+            "UPDATE special_measure_actions SET state = ?, lift_reason = ?, updated_at = ? \
+             WHERE id = ?",
+        )
+        .bind(state_text(after.state)?)
+        .bind(&after.lift_reason)
+        .bind(to_micros(after.updated_at))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        append(
+            &mut tx,
+            after.tenant,
+            scope.actor(),
+            now,
+            action_event(action, Some(&before), &after),
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
+    }
+}

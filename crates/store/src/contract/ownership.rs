@@ -1,0 +1,240 @@
+//! Ownership structures: replaced whole under optimistic concurrency with one audit event,
+//! scoped to the customer's tenant subtree, and sealed.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use cloudkyc_domain::TenantId;
+use cloudkyc_domain::cip::{CustomerKind, PersonStatus};
+use cloudkyc_domain::ownership::{Edge, PartyKind, PartyRef, Share};
+use cloudkyc_domain::rule_pack::{ControlKind, RiskTier};
+use serde_json::json;
+
+use super::ContractDatabase;
+use super::support::{reseller, scope_of, setup, t0};
+use crate::customers::{AccountAccess, CipStatus, CustomerDecision, CustomerId, NewCustomer};
+use crate::ownership::{OWNERSHIP_REPLACE, OwnershipParty, OwnershipStructure};
+use crate::{Store, StoreError, TenantScope};
+
+async fn entity_customer(
+    store: &Arc<dyn Store>,
+    scope: &TenantScope,
+    tenant: TenantId,
+) -> CustomerId {
+    let new = NewCustomer {
+        tenant,
+        idempotency_key: None,
+        kind: CustomerKind::Entity,
+        decision: CustomerDecision {
+            person_status: PersonStatus::Foreign,
+            cip_status: CipStatus::Pending,
+            account_access: AccountAccess::Restricted,
+            risk_tier: RiskTier::High,
+            policy_id: "bis-cip".into(),
+            policy_version: "2024.1".into(),
+            reasons: Vec::new(),
+        },
+        personal: json!({"name": {"full": "Helios Compute FZ-LLC"}}),
+        lookups: Vec::new(),
+        accounts: Vec::new(),
+    };
+    store
+        .create_customer(scope, new, t0())
+        .await
+        .expect("customer created")
+        .customer
+        .id
+}
+
+fn reference(text: &str) -> PartyRef {
+    PartyRef::new(text).expect("a valid reference")
+}
+
+/// Li Wei owns 60 % of Cedar Holdings, which owns the customer; Omar Haddad manages it.
+fn structure(percent: &str) -> OwnershipStructure {
+    let person = |name: &str| {
+        serde_json::from_value(json!({"name": {"full": name}, "date_of_birth": "1979-02-03"}))
+            .expect("a person draft")
+    };
+    OwnershipStructure {
+        parties: vec![
+            OwnershipParty {
+                reference: reference("cedar"),
+                kind: PartyKind::Entity,
+                name: "Cedar Holdings Ltd".into(),
+                jurisdiction: Some("KY".into()),
+                person: None,
+            },
+            OwnershipParty {
+                reference: reference("li"),
+                kind: PartyKind::Individual,
+                name: "Li Wei".into(),
+                jurisdiction: None,
+                person: Some(person("Li Wei")),
+            },
+            OwnershipParty {
+                reference: reference("omar"),
+                kind: PartyKind::Individual,
+                name: "Omar Haddad".into(),
+                jurisdiction: None,
+                person: Some(person("Omar Haddad")),
+            },
+        ],
+        edges: vec![
+            Edge::ownership(
+                reference("li"),
+                reference("cedar"),
+                Share::from_percent_str(percent).expect("a share"),
+            ),
+            Edge::ownership(reference("cedar"), reference("customer"), Share::one()),
+            Edge::control(
+                reference("omar"),
+                reference("customer"),
+                ControlKind::Management,
+            ),
+        ],
+    }
+}
+
+pub async fn structures_are_replaced_whole_with_versions_and_events(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let customer = entity_customer(&s.store, &s.operator, s.provider.id).await;
+    let events_before = s
+        .store
+        .audit_events(&s.operator, s.provider.id, 0, 100)
+        .await
+        .expect("events")
+        .len();
+    assert_eq!(
+        s.store
+            .ownership(&s.operator, customer)
+            .await
+            .expect("read"),
+        None
+    );
+    let first = s
+        .store
+        .replace_ownership(&s.operator, customer, structure("60"), 0, t0())
+        .await
+        .expect("first structure");
+    assert_eq!((first.version, first.customer), (1, customer));
+    assert_eq!(first.tenant, s.provider.id);
+    let read = s
+        .store
+        .ownership(&s.operator, customer)
+        .await
+        .expect("read");
+    assert_eq!(
+        read.as_ref(),
+        Some(&first),
+        "read back exactly, shares exact"
+    );
+
+    let later = t0() + Duration::seconds(3);
+    let second = s
+        .store
+        .replace_ownership(&s.operator, customer, structure("33.3333"), 1, later)
+        .await
+        .expect("replaced");
+    assert_eq!(second.version, 2);
+    assert!(second.updated_at > first.updated_at);
+    assert_eq!(second.structure, structure("33.3333"));
+
+    // A writer that read version 1 (or believed there was none) is refused and writes nothing.
+    for stale in [0, 1, 3] {
+        let refused = s
+            .store
+            .replace_ownership(&s.operator, customer, structure("10"), stale, later)
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{refused:?}"
+        );
+    }
+    let read = s
+        .store
+        .ownership(&s.operator, customer)
+        .await
+        .expect("read");
+    assert_eq!(read, Some(second));
+    let events = s
+        .store
+        .audit_events(&s.operator, s.provider.id, 0, 100)
+        .await
+        .expect("events");
+    let replaced: Vec<_> = events
+        .iter()
+        .skip(events_before)
+        .map(|e| (e.action.as_str(), e.subject_id.clone()))
+        .collect();
+    assert_eq!(
+        replaced,
+        vec![
+            (OWNERSHIP_REPLACE, customer.to_string()),
+            (OWNERSHIP_REPLACE, customer.to_string())
+        ],
+        "one event per replacement, none for refused writes"
+    );
+    let (first_event, second_event) = (&events[events_before], &events[events_before + 1]);
+    assert_eq!(first_event.before_digest, None);
+    assert_eq!(second_event.before_digest, first_event.after_digest);
+}
+
+pub async fn structures_are_scoped_to_the_customers_tenant(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let nimbus = reseller(&s.store, &s.operator, s.provider.id, "Nimbus").await;
+    let other = reseller(&s.store, &s.operator, s.provider.id, "Other").await;
+    let nimbus_scope = scope_of(&s.store, nimbus.id).await;
+    // The provider's scope as it is now, with its new resellers.
+    let operator = scope_of(&s.store, s.provider.id).await;
+    let other_scope = scope_of(&s.store, other.id).await;
+    let customer = entity_customer(&s.store, &nimbus_scope, nimbus.id).await;
+    let stored = s
+        .store
+        .replace_ownership(&nimbus_scope, customer, structure("60"), 0, t0())
+        .await
+        .expect("the reseller writes its customer's structure");
+    assert_eq!(stored.tenant, nimbus.id);
+    // The provider sees its reseller's customers; a sibling reseller sees nothing.
+    let seen = s.store.ownership(&operator, customer).await.expect("read");
+    assert_eq!(seen, Some(stored));
+    assert!(matches!(
+        s.store.ownership(&other_scope, customer).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.store
+            .replace_ownership(&other_scope, customer, structure("10"), 1, t0())
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.store.ownership(&s.operator, CustomerId::new()).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let events = s
+        .store
+        .audit_events(&operator, nimbus.id, 0, 100)
+        .await
+        .expect("events");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == OWNERSHIP_REPLACE)
+            .count(),
+        1,
+        "the event is in the customer's tenant chain"
+    );
+}
+
+pub async fn structures_are_never_stored_in_plaintext(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let customer = entity_customer(&s.store, &s.operator, s.provider.id).await;
+    s.store
+        .replace_ownership(&s.operator, customer, structure("60"), 0, t0())
+        .await
+        .expect("stored");
+    for needle in ["Li Wei", "Omar Haddad", "Cedar Holdings", "1979-02-03"] {
+        assert!(!db.raw_contains(needle).await, "{needle} stored in clear");
+    }
+}
