@@ -381,17 +381,8 @@ impl App {
 
     /// Schedules the next daily purge for `tenant` and its subtree (idempotent per day).
     pub async fn schedule_access_purge(&self, tenant: TenantId, in_: Duration) -> AppResult<()> {
-        let subtree = self.store().subtree(tenant).await?;
-        let scope = TenantScope::system(tenant, subtree, PURGE_JOB);
-        let run_at = self.now() + in_;
-        let job = NewJob {
-            kind: PURGE_JOB.to_owned(),
-            payload: serde_json::Value::Null,
-            run_at,
-            dedupe_key: Some(run_at.date_naive().to_string()),
-        };
-        self.store().enqueue(&scope, job, self.now()).await?;
-        Ok(())
+        let scope = self.system_scope(Some(tenant), PURGE_JOB).await?;
+        self.schedule_daily(&scope, PURGE_JOB, in_).await
     }
 }
 
@@ -406,12 +397,10 @@ impl JobHandler for PurgeAccessEvents {
     }
 
     async fn run(&self, app: &App, job: &Job) -> Result<(), String> {
-        let subtree = app
-            .store()
-            .subtree(job.tenant)
+        let scope = app
+            .system_scope(Some(job.tenant), PURGE_JOB)
             .await
             .map_err(|e| e.to_string())?;
-        let scope = TenantScope::system(job.tenant, subtree, PURGE_JOB);
         let purged = app
             .purge_access_events(&scope)
             .await

@@ -195,9 +195,21 @@ impl App {
         scope: &TenantScope,
         in_: Duration,
     ) -> AppResult<()> {
+        self.schedule_daily(scope, VERIFY_AUDIT, in_).await
+    }
+
+    /// Queues the daily job `kind` to run `in_` from now for the scope's tenant. The run's date
+    /// is the dedupe key, so a sweep that schedules its next run, and a start-up that schedules
+    /// the first, queue one job a day however often they are called.
+    pub(crate) async fn schedule_daily(
+        &self,
+        scope: &TenantScope,
+        kind: &str,
+        in_: Duration,
+    ) -> AppResult<()> {
         let run_at = self.now() + in_;
         let job = NewJob {
-            kind: VERIFY_AUDIT.to_owned(),
+            kind: kind.to_owned(),
             payload: serde_json::Value::Null,
             run_at,
             dedupe_key: Some(run_at.date_naive().to_string()),

@@ -216,8 +216,13 @@ impl App {
             None => Subject::Episode(SubjectRef::parse(&a.group).map_err(bad)?),
         };
         let names: Vec<String> = firings.iter().map(|f| format!("{:?}", f.flag)).collect();
+        let status_words = match status {
+            PersonStatus::Us => "U.S. person",
+            PersonStatus::Foreign => "foreign person",
+            PersonStatus::Undetermined => "status undetermined",
+        };
         let summary = format!(
-            "{} by owner group {} ({} account(s), {status:?}): {}",
+            "{} by owner group {} ({} account(s), {status_words}): {}",
             match kind {
                 CaseKind::AiTrainingReport => "Reportable AI training",
                 _ => "Compute red flags to review",

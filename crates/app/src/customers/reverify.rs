@@ -15,7 +15,7 @@ use cloudkyc_store::TenantScope;
 use cloudkyc_store::customer_schedule::{DueCustomer, DueQuery, Duty};
 use cloudkyc_store::customer_updates::CustomerChange;
 use cloudkyc_store::customers::{AccountAccess, CipStatus, CustomerId};
-use cloudkyc_store::jobs::{Job, NewJob};
+use cloudkyc_store::jobs::Job;
 use cloudkyc_store::verifications::{Evidence, NewVerification, VerificationState};
 use serde::Serialize;
 
@@ -265,15 +265,7 @@ impl App {
         scope: &TenantScope,
         in_: Duration,
     ) -> AppResult<()> {
-        let run_at = self.now() + in_;
-        let job = NewJob {
-            kind: REVERIFY_DUE_JOB.to_owned(),
-            payload: serde_json::Value::Null,
-            run_at,
-            dedupe_key: Some(run_at.date_naive().to_string()),
-        };
-        self.store().enqueue(scope, job, self.now()).await?;
-        Ok(())
+        self.schedule_daily(scope, REVERIFY_DUE_JOB, in_).await
     }
 }
 
@@ -288,12 +280,10 @@ impl JobHandler for OngoingDutiesSweep {
     }
 
     async fn run(&self, app: &App, job: &Job) -> Result<(), String> {
-        let subtree = app
-            .store()
-            .subtree(job.tenant)
+        let scope = app
+            .system_scope(Some(job.tenant), REVERIFY_DUE_JOB)
             .await
             .map_err(|e| e.to_string())?;
-        let scope = TenantScope::system(job.tenant, subtree, REVERIFY_DUE_JOB);
         app.sweep_ongoing_duties(&scope)
             .await
             .map_err(|e| e.to_string())?;

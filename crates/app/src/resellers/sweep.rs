@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use chrono::Duration;
 use cloudkyc_store::TenantScope;
-use cloudkyc_store::jobs::{Job, NewJob};
+use cloudkyc_store::jobs::Job;
 use cloudkyc_store::resellers::ResellerChange;
 use serde::Serialize;
 
@@ -64,15 +64,7 @@ impl App {
         scope: &TenantScope,
         in_: Duration,
     ) -> AppResult<()> {
-        let run_at = self.now() + in_;
-        let job = NewJob {
-            kind: TERMINATION_CLOCK_JOB.to_owned(),
-            payload: serde_json::Value::Null,
-            run_at,
-            dedupe_key: Some(run_at.date_naive().to_string()),
-        };
-        self.store().enqueue(scope, job, self.now()).await?;
-        Ok(())
+        self.schedule_daily(scope, TERMINATION_CLOCK_JOB, in_).await
     }
 }
 
@@ -86,12 +78,10 @@ impl JobHandler for TerminationClockSweep {
     }
 
     async fn run(&self, app: &App, job: &Job) -> Result<(), String> {
-        let subtree = app
-            .store()
-            .subtree(job.tenant)
+        let scope = app
+            .system_scope(Some(job.tenant), TERMINATION_CLOCK_JOB)
             .await
             .map_err(|e| e.to_string())?;
-        let scope = TenantScope::system(job.tenant, subtree, TERMINATION_CLOCK_JOB);
         let report = app
             .sweep_termination_clocks(&scope)
             .await

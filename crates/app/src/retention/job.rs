@@ -4,8 +4,7 @@
 use async_trait::async_trait;
 use chrono::Duration;
 use cloudkyc_domain::TenantId;
-use cloudkyc_store::TenantScope;
-use cloudkyc_store::jobs::{Job, NewJob};
+use cloudkyc_store::jobs::Job;
 
 use crate::jobs::JobHandler;
 use crate::{App, AppResult};
@@ -15,17 +14,8 @@ pub const RETENTION_JOB: &str = "records.retention";
 impl App {
     /// Schedules the next daily retention run for `tenant` and its subtree.
     pub async fn schedule_retention(&self, tenant: TenantId, in_: Duration) -> AppResult<()> {
-        let subtree = self.store().subtree(tenant).await?;
-        let scope = TenantScope::system(tenant, subtree, RETENTION_JOB);
-        let run_at = self.now() + in_;
-        let job = NewJob {
-            kind: RETENTION_JOB.to_owned(),
-            payload: serde_json::Value::Null,
-            run_at,
-            dedupe_key: Some(run_at.date_naive().to_string()),
-        };
-        self.store().enqueue(&scope, job, self.now()).await?;
-        Ok(())
+        let scope = self.system_scope(Some(tenant), RETENTION_JOB).await?;
+        self.schedule_daily(&scope, RETENTION_JOB, in_).await
     }
 }
 
@@ -40,12 +30,10 @@ impl JobHandler for PurgeExpiredRecords {
     }
 
     async fn run(&self, app: &App, job: &Job) -> Result<(), String> {
-        let subtree = app
-            .store()
-            .subtree(job.tenant)
+        let scope = app
+            .system_scope(Some(job.tenant), RETENTION_JOB)
             .await
             .map_err(|e| e.to_string())?;
-        let scope = TenantScope::system(job.tenant, subtree, RETENTION_JOB);
         let run = app
             .purge_expired_records(&scope)
             .await
