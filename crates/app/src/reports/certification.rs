@@ -45,16 +45,23 @@ pub(crate) fn period(kind: ReportKind, year: Option<i32>, now: DateTime<Utc>) ->
     })
 }
 
-/// The foreign resellers and their CIP arrangements.
-///
-/// Seam: the reseller registry (issue 6) is being built separately; until it lands there is no
-/// record of a reseller's country or CIP agreement to count, so the list is empty rather than
-/// guessed from tenant names. Fill it from the registry here when it exists.
+/// The foreign resellers in the scope's registry, with their CIP arrangement and status. The
+/// registry holds foreign resellers only (registration refuses a U.S. country), and a
+/// terminated one stays listed: the rule asks for every foreign reseller of the period.
 pub(crate) async fn foreign_resellers(
-    _app: &App,
-    _scope: &TenantScope,
+    app: &App,
+    scope: &TenantScope,
 ) -> AppResult<Vec<ResellerEntry>> {
-    Ok(Vec::new())
+    let registry = app.store().resellers(scope).await?;
+    Ok(registry
+        .into_iter()
+        .map(|r| ResellerEntry {
+            name: r.name,
+            country: r.country.as_str().to_owned(),
+            cip_agreement: r.agreement.as_str().to_owned(),
+            status: r.status.name().to_string(),
+        })
+        .collect())
 }
 
 impl App {

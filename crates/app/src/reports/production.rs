@@ -5,6 +5,7 @@
 use cloudkyc_domain::cases::{Holidays, records_production_due};
 use cloudkyc_reports::{ProductionManifest, ProductionRequest, Report, ReportKind, ReportMeta};
 use cloudkyc_store::customers::CustomerId;
+use cloudkyc_store::documents::MediaType;
 use serde_json::json;
 
 use super::tar::TarWriter;
@@ -130,8 +131,8 @@ impl App {
             PDF,
             &cip.pdf,
         )?;
-        // Seam: each foreign reseller's CIP joins the archive (`resellers/<id>/cip.pdf`) once
-        // the reseller registry (issue 6) keeps them; there is nothing to produce until then.
+        self.add_reseller_agreements(ctx, &mut files, &mut manifest)
+            .await?;
         for id in &unique {
             let record = self.customer(ctx.scope, *id).await?;
             let history = self.store().verifications(ctx.scope, *id).await?;
@@ -184,5 +185,65 @@ impl App {
             personal: true,
             archive: Some(tar.finish()),
         })
+    }
+}
+
+impl App {
+    /// Each foreign reseller's CIP as the registry keeps it: the signed agreement under which it
+    /// runs its own CIP or adopts the provider's (`resellers/<id>/agreement.<ext>`), and a
+    /// reseller without one is named in the manifest as such, so the gap is visible to Commerce
+    /// rather than silent. Reading each agreement is logged by the store.
+    async fn add_reseller_agreements(
+        &self,
+        ctx: &Context<'_>,
+        files: &mut Files,
+        manifest: &mut ProductionManifest,
+    ) -> AppResult<()> {
+        for reseller in self.store().resellers(ctx.scope).await? {
+            let id = reseller.id;
+            let arrangement = reseller.agreement.as_str();
+            let Some(document) = &reseller.agreement_document else {
+                let note = json!({
+                    "reseller": id.to_string(),
+                    "name": reseller.name,
+                    "country": reseller.country.as_str(),
+                    "cip_agreement": arrangement,
+                    "agreement_document": null,
+                });
+                files.add(
+                    manifest,
+                    &format!("resellers/{id}/agreement-missing.json"),
+                    format!(
+                        "Foreign reseller {}: no signed CIP agreement on file",
+                        reseller.name
+                    ),
+                    JSON,
+                    &pretty(&note)?,
+                )?;
+                continue;
+            };
+            let extension = match document.media_type {
+                MediaType::Jpeg => "jpg",
+                MediaType::Png => "png",
+                MediaType::Pdf => "pdf",
+            };
+            let content = self
+                .store()
+                .agreement_content(ctx.scope, id, ctx.now)
+                .await?;
+            files.add(
+                manifest,
+                &format!("resellers/{id}/agreement.{extension}"),
+                format!(
+                    "Foreign reseller {} ({}): CIP agreement ({arrangement}), signed {}",
+                    reseller.name,
+                    reseller.country.as_str(),
+                    document.signed_on
+                ),
+                document.media_type.as_str(),
+                &content.content,
+            )?;
+        }
+        Ok(())
     }
 }

@@ -10,18 +10,21 @@ use cloudkyc_app::customers::{CipStatus, CustomerRecord};
 use cloudkyc_app::demo::{self, DemoSpec};
 use cloudkyc_app::keys::CreateKey;
 use cloudkyc_app::reports::{ReportRequest, country_of_customer, tar};
+use cloudkyc_app::resellers::RegisterReseller;
 use cloudkyc_app::{App, AppError, ManualClock};
 use cloudkyc_domain::Role;
 use cloudkyc_domain::cases::{
     CaseKind, Command, Decision, NewCase, Note, Outcome, Subject, SubjectRef,
 };
 use cloudkyc_domain::cip::PersonStatus;
+use cloudkyc_domain::reseller::AgreementKind;
 use cloudkyc_domain::rule_pack::{DEFAULT_PACK_ID, RulePack};
 use cloudkyc_reports::{
     AiTrainingReport, CipCertification, ProductionManifest, ReportKind, WrittenCip,
 };
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::crypto::MasterKey;
+use cloudkyc_store::documents::MediaType;
 use cloudkyc_store::report_figures::{REPORT_DISCLOSE, REPORT_GENERATE, ReportFile};
 use cloudkyc_store_sqlite::SqliteStore;
 use sha2::{Digest, Sha256};
@@ -131,6 +134,13 @@ async fn certifications_count_the_records_and_are_kept_with_their_digest() {
         .await
         .unwrap();
 
+    let reseller = RegisterReseller {
+        name: "Nimbus Cloud Pte Ltd".into(),
+        country: "SG".into(),
+        cip_agreement: AgreementKind::AdoptsProviderCip,
+    };
+    app.register_reseller(&scope, reseller).await.unwrap();
+
     let initial = app
         .generate_report(&scope, request(ReportKind::CertificationInitial))
         .await
@@ -181,7 +191,21 @@ async fn certifications_count_the_records_and_are_kept_with_their_digest() {
         !f.foreign_beneficial_owners_by_country.is_empty(),
         "Helios Compute has foreign owners"
     );
-    assert!(f.foreign_resellers.is_empty(), "no reseller registry yet");
+    let listed: Vec<_> = f
+        .foreign_resellers
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.country.as_str(),
+                r.cip_agreement.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![("Nimbus Cloud Pte Ltd", "SG", "adopts_provider_cip")]
+    );
     assert!(report.attestations.iter().all(|a| a.affirmed));
     assert_eq!(report.sampled_cases.len(), 1);
     let sample = &report.sampled_cases[0];
@@ -333,6 +357,29 @@ async fn a_production_archives_the_named_customers_with_a_manifest_of_digests() 
         .unwrap()
         .id;
     let named = vec![own, resold, own];
+    // Each foreign reseller's CIP: the signed agreement, or a note that none is on file.
+    let register = |name: &str| RegisterReseller {
+        name: name.into(),
+        country: "SG".into(),
+        cip_agreement: AgreementKind::OwnCip,
+    };
+    let signed = app
+        .register_reseller(&scope, register("Nimbus Cloud Pte Ltd"))
+        .await
+        .unwrap()
+        .record
+        .id;
+    let unsigned = app
+        .register_reseller(&scope, register("Stratus Compute Pte Ltd"))
+        .await
+        .unwrap()
+        .record
+        .id;
+    let agreement = b"%PDF-1.4\nreseller CIP agreement\n%%EOF\n".to_vec();
+    let signed_on = NaiveDate::from_ymd_opt(2026, 10, 1);
+    app.upload_reseller_agreement(&scope, signed, MediaType::Pdf, signed_on, agreement.clone())
+        .await
+        .unwrap();
     let produced = app
         .generate_report(
             &scope,
@@ -358,8 +405,8 @@ async fn a_production_archives_the_named_customers_with_a_manifest_of_digests() 
         2,
         "a customer named twice is produced once"
     );
-    // The written CIP (JSON and PDF) and three files per customer.
-    assert_eq!(manifest.files.len(), 8);
+    // The written CIP (JSON and PDF), one file per reseller and three per customer.
+    assert_eq!(manifest.files.len(), 10);
     let files: BTreeMap<String, Vec<u8>> = tar::read(produced.archive.as_deref().unwrap())
         .unwrap()
         .into_iter()
@@ -379,6 +426,11 @@ async fn a_production_archives_the_named_customers_with_a_manifest_of_digests() 
     let customer: serde_json::Value = serde_json::from_slice(customer_file).unwrap();
     assert_eq!(customer["id"], own.to_string());
     assert!(files.contains_key(&format!("customers/{resold}/access-events.json")));
+    assert_eq!(
+        files.get(&format!("resellers/{signed}/agreement.pdf")),
+        Some(&agreement)
+    );
+    assert!(files.contains_key(&format!("resellers/{unsigned}/agreement-missing.json")));
 
     let (_, archive) = app
         .disclose_report(&scope, produced.report.id, ReportFile::Archive)

@@ -65,6 +65,16 @@ pub enum AgreementKind {
     AdoptsProviderCip,
 }
 
+impl AgreementKind {
+    /// The wire name (`own_cip`, `adopts_provider_cip`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OwnCip => "own_cip",
+            Self::AdoptsProviderCip => "adopts_provider_cip",
+        }
+    }
+}
+
 /// The written agreement under which the reseller runs its CIP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
