@@ -80,3 +80,32 @@ async fn measures_and_reseller_reviews_are_on_the_calendar() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_certification_moves_the_next_one_a_year_on() {
+    let (app, _clock, operator) = app().await;
+    let next = |calendar: &cloudkyc_domain::cases::Calendar| {
+        calendar
+            .entries
+            .iter()
+            .find(|e| e.item.clock == ClockKind::AnnualCertification)
+            .map(|e| e.item.due)
+    };
+    let before = app.deadline_calendar(&operator, None).await;
+    assert_eq!(
+        next(&before.unwrap_or_else(|e| panic!("{e}"))),
+        Some(day(2027, 1, 31))
+    );
+
+    let request =
+        crate::reports::ReportRequest::new(cloudkyc_reports::ReportKind::CertificationInitial);
+    app.generate_report(&operator, request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Made in November 2026, it answers the nearest due date (31 January 2027).
+    let after = app.deadline_calendar(&operator, None).await;
+    assert_eq!(
+        next(&after.unwrap_or_else(|e| panic!("{e}"))),
+        Some(day(2028, 1, 31))
+    );
+}

@@ -1,5 +1,6 @@
-//! The calendar's clocks that are not case due dates: the next annual certification, special
-//! measures' effective and lapse dates, and foreign resellers' periodic reviews.
+//! The calendar's clocks that are not case due dates: the next annual certification (a year on
+//! from the last one generated), special measures' effective and lapse dates, and foreign
+//! resellers' periodic reviews.
 //!
 //! They are read straight from their stores, not through the measure and reseller use cases:
 //! the calendar is its own read (`ReadAudit`) and shows only dates, public references and
@@ -18,15 +19,34 @@ fn reference(id: impl ToString) -> AppResult<SubjectRef> {
     SubjectRef::parse(&id.to_string()).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Reports looked at for the last certification: newest first, and a provider makes a few
+/// reports a month, so years of them.
+const RECENT_REPORTS: u32 = 1_000;
+
 impl App {
+    /// The day of the latest certification (initial, annual or out-of-cycle) the scope's
+    /// tenants generated: generating one is the officer's sign-off of its attestations. `None`
+    /// before the first, when the next is the pack's day on or after today.
+    async fn last_certified(&self, scope: &TenantScope) -> AppResult<Option<NaiveDate>> {
+        let reports = self.store().reports(scope, RECENT_REPORTS).await?;
+        Ok(reports
+            .iter()
+            .filter(|r| r.kind.starts_with("certification-"))
+            .map(|r| r.created_at.date_naive())
+            .max())
+    }
+
     pub(super) async fn other_clocks(
         &self,
         scope: &TenantScope,
         today: NaiveDate,
     ) -> AppResult<Vec<DatedItem>> {
-        // No certification is stored yet, so the next one is the pack's day on or after today.
-        let certification = annual_certification_due(self.policy(), None, today)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let certification = annual_certification_due(
+            self.policy(),
+            self.last_certified(scope).await?,
+            today,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut items = vec![DatedItem {
             due: certification,
             clock: ClockKind::AnnualCertification,
