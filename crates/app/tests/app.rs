@@ -7,5 +7,6 @@
 mod app {
     mod compute;
     mod demo;
+    mod demo_oversight;
     mod reports;
 }

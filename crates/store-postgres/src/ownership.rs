@@ -139,4 +139,26 @@ impl OwnershipStore for PgStore {
         Self::visible_customer(&mut conn, scope, customer, false).await?;
         self.current(&mut conn, customer).await
     }
+
+    async fn ownership_structures(
+        &self,
+        scope: &TenantScope,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredOwnership>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM ownership_structures WHERE tenant_id = ANY($1) \
+             AND ($2::uuid IS NULL OR customer_id > $2) ORDER BY customer_id LIMIT $3"
+        ))
+        .bind(uuids(scope.visible()))
+        .bind(after.map(|id| *id.as_uuid()))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| self.stored_ownership(row))
+        .collect()
+    }
 }

@@ -140,4 +140,29 @@ impl OwnershipStore for SqliteStore {
         Self::visible_customer(&mut *conn, scope, customer).await?;
         self.current(&mut conn, customer).await
     }
+
+    async fn ownership_structures(
+        &self,
+        scope: &TenantScope,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredOwnership>> {
+        let mut conn = self.reader.acquire().await.map_err(db)?;
+        // Ids are UUID v7 written in lower-case hex, so text order is id order.
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM ownership_structures \
+             WHERE tenant_id IN (SELECT value FROM json_each(?)) \
+             AND (? IS NULL OR customer_id > ?) ORDER BY customer_id LIMIT ?"
+        ))
+        .bind(id_list(scope.visible()))
+        .bind(after.map(|id| id.to_string()))
+        .bind(after.map(|id| id.to_string()))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| self.stored_ownership(row))
+        .collect()
+    }
 }

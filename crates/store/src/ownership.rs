@@ -97,6 +97,15 @@ pub trait OwnershipStore: Send + Sync {
         scope: &TenantScope,
         customer: CustomerId,
     ) -> StoreResult<Option<StoredOwnership>>;
+    /// The stored structures of customers visible to the scope, ordered by customer id, the
+    /// first `limit` after the customer `after` (a paged walk over the portfolio: continuous
+    /// screening tests every party's name when the lists change).
+    async fn ownership_structures(
+        &self,
+        scope: &TenantScope,
+        after: Option<CustomerId>,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredOwnership>>;
 }
 
 fn aad(tenant: TenantId, row: &str) -> Aad<'_> {

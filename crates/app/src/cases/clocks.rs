@@ -41,12 +41,9 @@ impl App {
         scope: &TenantScope,
         today: NaiveDate,
     ) -> AppResult<Vec<DatedItem>> {
-        let certification = annual_certification_due(
-            self.policy(),
-            self.last_certified(scope).await?,
-            today,
-        )
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let certification =
+            annual_certification_due(self.policy(), self.last_certified(scope).await?, today)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut items = vec![DatedItem {
             due: certification,
             clock: ClockKind::AnnualCertification,

@@ -1,12 +1,18 @@
 //! The demonstration data set behind `serve --demo`: the provider "Demo Cloud Inc.", its
 //! reseller "Nimbus Cloud Pte Ltd", the three documented request bodies, and a few hundred
 //! generated customers covering every onboarding case (see [`Case`]). Idempotent: every
-//! customer is onboarded with an idempotency key, so running it twice leaves one copy.
+//! customer is onboarded with an idempotency key, so running it twice leaves one copy. [`seed`]
+//! adds the compute monitor's owner groups and issue 6's ownership structure, registered
+//! resellers and special measure ([`seed_oversight`]), just as idempotent.
 
 mod compute;
 mod generate;
+mod measures;
 mod mrz;
+mod oversight;
+mod ownership;
 mod parts;
+mod resellers;
 mod rng;
 mod tables;
 mod wallet;
@@ -31,6 +37,10 @@ pub use generate::{
     Case, DEFAULT_COUNT, DEFAULT_SEED, DemoCustomer, DemoSpec, Failure, account_id, case_of,
     generate, through_reseller,
 };
+pub use measures::{MEASURE_JURISDICTION, MEASURE_REFERENCE, MeasureDemo};
+pub use oversight::{OversightDemo, seed_oversight};
+pub use ownership::{OWNERSHIP_CUSTOMER, OwnershipDemo};
+pub use resellers::{ACTIVE_RESELLER, NON_COMPLIANT_RESELLER, ResellerDemo};
 
 pub const DEMO_PROVIDER: &str = "Demo Cloud Inc.";
 pub const DEMO_RESELLER: &str = "Nimbus Cloud Pte Ltd";
@@ -43,6 +53,9 @@ pub struct DemoSummary {
     /// Every demo customer, documented and generated (`counts.customers`).
     pub customers: usize,
     pub counts: DemoCounts,
+    /// Issue 6's part (ownership, registered resellers, a special measure); `None` from
+    /// [`seed_with`], which seeds the customers alone.
+    pub oversight: Option<OversightDemo>,
     /// A fresh admin key for this run; shown once.
     #[serde(skip)]
     pub admin_key: Secret,
@@ -152,12 +165,14 @@ impl fmt::Display for DemoCounts {
 
 /// Seeds the default set: [`DEFAULT_COUNT`] customers from [`DEFAULT_SEED`], dated for the
 /// current year.
-/// Then the compute monitor's owner groups ([`seed_compute`]; not in `counts`, which
-/// describes onboarding cases).
+/// Then the compute monitor's owner groups ([`seed_compute`]) and issue 6's ownership
+/// structure, registered resellers and special measure ([`seed_oversight`]); neither is in
+/// `counts`, which describes onboarding cases.
 pub async fn seed(app: &App) -> AppResult<DemoSummary> {
-    let summary = seed_with(app, &DemoSpec::default_for(app.now().date_naive())).await?;
+    let mut summary = seed_with(app, &DemoSpec::default_for(app.now().date_naive())).await?;
     let scope = app.operator_scope(DEMO_PROVIDER).await?;
     seed_compute(app, &scope).await?;
+    summary.oversight = Some(seed_oversight(app, &scope).await?);
     Ok(summary)
 }
 
@@ -211,6 +226,7 @@ pub async fn seed_with(app: &App, spec: &DemoSpec) -> AppResult<DemoSummary> {
         reseller_tenant: reseller.id.to_string(),
         customers: counts.customers,
         counts,
+        oversight: None,
         admin_key: created.secret,
     })
 }

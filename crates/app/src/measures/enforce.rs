@@ -11,6 +11,9 @@
 //! override cannot reopen a closed account while the measure holds, and lifting gives back the
 //! access the customer's own checks earn.
 //!
+//! The registered resellers are re-checked in the same run (`resellers.rs`: review cases on
+//! the reseller).
+//!
 //! When the job runs is `schedule.rs`'s concern.
 
 use chrono::NaiveDate;
@@ -39,12 +42,15 @@ const PAGE: u32 = 500;
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct RecheckReport {
     pub customers: u32,
+    /// Resellers re-checked (`resellers.rs`; terminated ones are not).
+    pub resellers: u32,
     /// Actions scheduled or moved (each with its review case).
     pub scheduled: u32,
     /// Actions carried out on the customer's accounts.
     pub applied: u32,
     pub lifted: u32,
-    /// Possible matches and out-of-reach evidence put up for review.
+    /// Possible matches and out-of-reach evidence put up for review (for resellers: the
+    /// review cases newly opened).
     pub reviews: u32,
     pub errors: u32,
 }
@@ -123,6 +129,8 @@ impl App {
                 break;
             }
         }
+        self.recheck_resellers(scope, &measures, &mut report)
+            .await?;
         if let Some(next) = self.next_change(scope, &measures, today).await? {
             self.enqueue_recheck_on(scope, next).await?;
         }

@@ -8,13 +8,14 @@
 //! instead of refused (a provider must be able to record the determination as published).
 //! Every other problem is refused with a 422 naming the field.
 //!
-//! Registering, extending or ending a measure enqueues a re-check of every customer
-//! (`enforce.rs`); onboarding consults the registry before the decision is stored
-//! (`onboarding.rs`).
+//! Registering, extending or ending a measure enqueues a re-check of every customer and
+//! reseller (`enforce.rs`, `resellers.rs`); onboarding consults the registry before the
+//! decision is stored (`onboarding.rs`), and so does registering a reseller.
 
 mod enforce;
 mod matching;
 mod onboarding;
+mod resellers;
 mod review;
 mod schedule;
 #[cfg(test)]

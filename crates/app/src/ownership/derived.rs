@@ -59,7 +59,8 @@ pub struct OwnershipEvidence {
     pub reasons: Vec<String>,
 }
 
-fn request(party: &OwnershipParty) -> ScreenRequest {
+/// How a party is screened (continuous screening tests the same names against a list change).
+pub(crate) fn request(party: &OwnershipParty) -> ScreenRequest {
     match (&party.kind, &party.person) {
         (PartyKind::Individual, Some(person)) => ScreenRequest {
             name: party.name.clone(),

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub use compute::{
     ComputedOwner, EdgeView, Evaluation, HolderView, OwnershipView, PartyView, evaluate,
 };
+pub(crate) use derived::request as party_request;
 pub use derived::{AggregateView, DerivedHit, OwnershipEvidence};
 pub use submit::OwnershipSubmitted;
 pub use validate::{MAX_EDGES, MAX_PARTIES};

@@ -43,6 +43,21 @@ impl App {
         if !screen.needs_full_screen(&customer_queries(pack, customer), stored.iter()) {
             return Ok(false);
         }
+        self.screen_in_full(scope, customer, screen).await?;
+        Ok(true)
+    }
+
+    /// Screens `customer` in full against the index in force, its ownership structure's
+    /// parties included, and decides it again when its hits differ or it hits an entity the
+    /// change added or changed.
+    pub(super) async fn screen_in_full(
+        &self,
+        scope: &TenantScope,
+        customer: &CustomerRecord,
+        screen: &DeltaScreen,
+    ) -> AppResult<()> {
+        let pack = self.policy();
+        let stored = hit_keys(customer.screening.as_ref());
         let index = self.screening_index().load().await?;
         let mut screening = screen_customer(pack, &index, &customer.customer)?;
         // Parties of a stored ownership structure are screened with the decision too (issue 6).
@@ -56,7 +71,7 @@ impl App {
             .cloned()
             .collect();
         if fresh == stored && on_changed.is_empty() {
-            return Ok(true);
+            return Ok(());
         }
         self.redecide(
             scope,
@@ -78,6 +93,6 @@ impl App {
                 .await?;
             self.store().enqueue(&tenant_scope, job, self.now()).await?;
         }
-        Ok(true)
+        Ok(())
     }
 }

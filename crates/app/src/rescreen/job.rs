@@ -8,6 +8,11 @@
 //! keys (ids of public list entries, no personal data), or `full` when the lists before the
 //! change are unknown or the delta is too large to carry; the small index is rebuilt from the
 //! index in force and kept in memory per run.
+//!
+//! A delta run that changed entities walks twice: the customers (their own names, beneficial
+//! owners and stored hits), then the stored ownership structures (every party's name, see
+//! `structures.rs`), paged and chained the same way. A full run screens every customer's
+//! structure with the customer and has no second walk.
 
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
@@ -31,6 +36,17 @@ pub const PAGE: u32 = 500;
 /// (every page's job carries the payload).
 pub const MAX_PAYLOAD_KEYS: usize = 500;
 
+/// Which walk of a run a page belongs to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RescreenPhase {
+    /// Customers, newest first.
+    #[default]
+    Customers,
+    /// Stored ownership structures, by customer id (delta runs with changed entities only).
+    Structures,
+}
+
 /// One page of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RescreenPage {
@@ -38,7 +54,11 @@ pub struct RescreenPage {
     pub run: String,
     /// `None`: every customer is screened in full.
     pub delta: Option<ListDelta>,
-    /// The last customer of the previous page (customers are read newest first).
+    /// Absent in pages queued before the second walk existed: customers.
+    #[serde(default)]
+    pub phase: RescreenPhase,
+    /// The last customer of the previous page (customers are read newest first, structures
+    /// by customer id).
     pub after: Option<CustomerId>,
 }
 
@@ -47,6 +67,10 @@ impl RescreenPage {
         let cursor = self
             .after
             .map_or_else(|| "start".to_owned(), |c| c.to_string());
+        let cursor = match self.phase {
+            RescreenPhase::Customers => cursor,
+            RescreenPhase::Structures => format!("structures:{cursor}"),
+        };
         NewJob {
             kind: RESCREEN_JOB.to_owned(),
             payload: serde_json::to_value(self).unwrap_or_default(),
@@ -118,6 +142,7 @@ impl App {
         let page = RescreenPage {
             run: uuid::Uuid::now_v7().to_string(),
             delta: delta.filter(|d| d.len() <= MAX_PAYLOAD_KEYS),
+            phase: RescreenPhase::Customers,
             after: None,
         };
         self.enqueue_rescreen(provider.id, &page).await
@@ -162,20 +187,52 @@ impl App {
     ) -> AppResult<(Option<RescreenPage>, usize)> {
         let index = self.screening_index().load().await?;
         let screen = self.delta_screen(page, &index).await?;
-        let customers = self.list_customers(scope, page.after, PAGE).await?;
+        let (after, full) = match page.phase {
+            RescreenPhase::Customers => self.rescreen_customers(scope, page.after, &screen).await?,
+            RescreenPhase::Structures => {
+                self.rescreen_structures(scope, page.after, &screen, &index)
+                    .await?
+            }
+        };
+        let next = match after {
+            Some(after) => Some(RescreenPage {
+                after: Some(after),
+                ..page.clone()
+            }),
+            // Only changed entities can name a party anew (a full run screened every
+            // structure with its customer).
+            None if page.phase == RescreenPhase::Customers
+                && !screen.delta().changed.is_empty() =>
+            {
+                Some(RescreenPage {
+                    phase: RescreenPhase::Structures,
+                    after: None,
+                    ..page.clone()
+                })
+            }
+            None => None,
+        };
+        Ok((next, full))
+    }
+
+    /// One page of customers (newest first, after `after`); returns the cursor of the next
+    /// page, if any, and how many customers were screened in full.
+    async fn rescreen_customers(
+        &self,
+        scope: &TenantScope,
+        after: Option<CustomerId>,
+        screen: &DeltaScreen,
+    ) -> AppResult<(Option<CustomerId>, usize)> {
+        let customers = self.list_customers(scope, after, PAGE).await?;
         let mut full = 0;
         for customer in &customers {
-            if self.rescreen_customer(scope, customer, &screen).await? {
+            if self.rescreen_customer(scope, customer, screen).await? {
                 full += 1;
             }
         }
         let next = (customers.len() == PAGE as usize)
             .then(|| customers.last().map(|c| c.id))
-            .flatten()
-            .map(|after| RescreenPage {
-                after: Some(after),
-                ..page.clone()
-            });
+            .flatten();
         Ok((next, full))
     }
 }
@@ -201,7 +258,7 @@ impl JobHandler for RescreenPortfolio {
             .rescreen_page(&scope, &page)
             .await
             .map_err(|e| e.to_string())?;
-        tracing::info!(run = %page.run, full, "re-screened a page of customers");
+        tracing::info!(run = %page.run, phase = ?page.phase, full, "re-screened a page");
         if let Some(next) = next {
             app.enqueue_rescreen(job.tenant, &next)
                 .await

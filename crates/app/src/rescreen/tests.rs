@@ -32,7 +32,7 @@ const W2: &str =
     r#"{"id":"w2","schema":"Person","properties":{"name":["Maribel Quintanilla Ortega"]}}"#;
 const W3: &str = r#"{"id":"w3","schema":"Person","properties":{"name":["Henrietta Vulpius"]}}"#;
 
-async fn app() -> (App, TenantScope) {
+pub(super) async fn app() -> (App, TenantScope) {
     let store = SqliteStore::open("sqlite::memory:", &MasterKey::generate())
         .await
         .unwrap();
@@ -70,7 +70,7 @@ async fn onboard(app: &App, scope: &TenantScope, name: &str, account: &str) -> C
 }
 
 /// Imports the `watch` list with `lines`; returns whether it changed the lists in force.
-async fn import(app: &App, scope: &TenantScope, lines: &[&str]) -> bool {
+pub(super) async fn import(app: &App, scope: &TenantScope, lines: &[&str]) -> bool {
     let outcome = app
         .import_list(
             scope,
@@ -85,21 +85,29 @@ async fn import(app: &App, scope: &TenantScope, lines: &[&str]) -> bool {
     !outcome.unchanged
 }
 
-async fn drain(app: &App) {
+pub(super) async fn drain(app: &App) {
     let report = JobRunner::new(app.clone()).drain().await.unwrap();
     assert_eq!((report.retried, report.dead), (0, 0), "{report:?}");
 }
 
-async fn reread(app: &App, scope: &TenantScope, customer: &CustomerRecord) -> CustomerRecord {
+pub(super) async fn reread(
+    app: &App,
+    scope: &TenantScope,
+    customer: &CustomerRecord,
+) -> CustomerRecord {
     app.customer(scope, customer.id).await.unwrap()
 }
 
-fn keys(customer: &CustomerRecord) -> BTreeSet<EntityKey> {
+pub(super) fn keys(customer: &CustomerRecord) -> BTreeSet<EntityKey> {
     hit_keys(customer.screening.as_ref())
 }
 
 /// The summaries of the customer's screening-hit cases.
-async fn hit_cases(app: &App, scope: &TenantScope, customer: &CustomerRecord) -> Vec<String> {
+pub(super) async fn hit_cases(
+    app: &App,
+    scope: &TenantScope,
+    customer: &CustomerRecord,
+) -> Vec<String> {
     let filter = CaseFilter {
         kind: Some(CaseKind::ScreeningHit),
         subject: Some(SubjectRef::parse(&customer.id.to_string()).unwrap()),
@@ -114,7 +122,7 @@ async fn hit_cases(app: &App, scope: &TenantScope, customer: &CustomerRecord) ->
         .collect()
 }
 
-fn watch(id: &str) -> EntityKey {
+pub(super) fn watch(id: &str) -> EntityKey {
     EntityKey::new("watch", id)
 }
 

@@ -10,6 +10,10 @@
 //! The customers are listed with a system scope over the reseller's subtree (exactly its
 //! customers) and changed with the caller's scope, so each change names who terminated. The
 //! count is recorded on the reseller (`reseller.downstream`).
+//!
+//! Before the customers, every API key of the reseller's tenant (and of its sub-resellers) that
+//! is not revoked yet is revoked (`key.revoke`, audited per key): the relationship is over, so
+//! the reseller must not submit or read anything from the moment it ends.
 
 use cloudkyc_domain::reseller::ResellerStatus;
 use cloudkyc_domain::rule_pack::DownstreamAction;
@@ -39,6 +43,10 @@ pub struct DownstreamOutcome {
     /// Customers whose change failed (logged with the customer id). The termination stands:
     /// an officer changes them by hand, which the count tells.
     pub failed: u32,
+    /// API keys of the reseller's tenant (and its sub-resellers') revoked at termination.
+    pub keys_revoked: u32,
+    /// Keys whose revocation failed (logged with the key id): an operator revokes them by hand.
+    pub keys_failed: u32,
 }
 
 impl App {
@@ -68,7 +76,11 @@ impl App {
             changed: 0,
             unchanged: 0,
             failed: 0,
+            keys_revoked: 0,
+            keys_failed: 0,
         };
+        self.revoke_reseller_keys(scope, &listing, &mut outcome)
+            .await?;
         let mut after: Option<CustomerId> = None;
         loop {
             let page = self.store().customers(&listing, after, PAGE).await?;
@@ -104,6 +116,35 @@ impl App {
             .update_reseller(scope, reseller.id, change, reseller.updated_at, self.now())
             .await?;
         Ok((outcome, record))
+    }
+
+    /// Revokes the live keys `listing` (the reseller's subtree) sees. Each is revoked with the
+    /// caller's scope when it reaches the key, so the audit names who terminated.
+    async fn revoke_reseller_keys(
+        &self,
+        scope: &TenantScope,
+        listing: &TenantScope,
+        outcome: &mut DownstreamOutcome,
+    ) -> AppResult<()> {
+        for key in self.store().keys(listing).await? {
+            if key.revoked_at.is_some() {
+                continue;
+            }
+            let by = if scope.can_see(key.tenant) {
+                scope
+            } else {
+                listing
+            };
+            match self.store().revoke_key(by, key.id, self.now()).await {
+                Ok(_) => outcome.keys_revoked += 1,
+                Err(error) => {
+                    outcome.keys_failed += 1;
+                    tracing::error!(key = %key.id, %error,
+                        "reseller termination: key revocation failed");
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Changes one customer; `false` when there was nothing to change. A customer changed by

@@ -8,7 +8,9 @@
 //! through the domain's status machine (`cloudkyc_domain::reseller`), every step audited by the
 //! store. A finding of non-compliance starts the pack's termination clock, raises a `reseller`
 //! case, and a daily job (`resellers.termination_clock`) records the pack's reminders; at
-//! termination the reseller's customers follow the pack's downstream rule (`downstream.rs`).
+//! termination the reseller's customers follow the pack's downstream rule and its keys are
+//! revoked (`downstream.rs`). Special measures reach resellers too (`measures/resellers.rs`):
+//! a prohibition in force on its country or name refuses registration.
 
 mod downstream;
 mod oversight;
@@ -122,6 +124,8 @@ impl App {
     ) -> AppResult<ResellerOutcome> {
         Self::require(scope, Permission::ManageResellers)?;
         let (name, country) = checked(&request)?;
+        // A prohibition in force on the reseller's country or name refuses it (422).
+        self.refuse_prohibited_reseller(&name, country).await?;
         let screening = self.screen_reseller(&name, country).await?;
         let today = self.now().date_naive();
         let new = NewReseller {
@@ -133,6 +137,7 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("screening does not encode: {e}")))?,
         };
         let record = self.store().create_reseller(scope, new, self.now()).await?;
+        self.record_reseller_measures(&record).await;
         if screening.status == ResellerScreeningStatus::PotentialMatch {
             // A listed reseller is not overseen as usual until someone looked at the hits.
             let event = ResellerEvent::StartReview { on: today };

@@ -158,3 +158,74 @@ async fn events_in_the_future_or_out_of_order_are_refused() {
     let refused = app.reseller_event(&scope, id, complete).await;
     assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
 }
+
+#[tokio::test]
+async fn completing_the_termination_revokes_every_live_key_of_the_reseller() {
+    let (app, _, scope) = app().await;
+    let registered = app
+        .register_reseller(&scope, nimbus())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = registered.record.id;
+    // A scope built after the reseller tenant exists, as a request's scope is.
+    let operator = app
+        .operator_scope("Test Cloud")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = |name: &str| crate::keys::CreateKey {
+        role: cloudkyc_domain::Role::Reseller,
+        tenant: Some(registered.record.reseller_tenant),
+        name: name.into(),
+        expires_at: None,
+    };
+    let live = app
+        .create_key(&operator, key("live"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let old = app
+        .create_key(&operator, key("old"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.revoke_key(&operator, old.key.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let secret = live.secret.expose().to_owned();
+    let before = app
+        .authenticate(&secret)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(before.is_some(), "the live key gets in before termination");
+    let start = ResellerEvent::StartTermination {
+        on: day("2026-11-02"),
+        reason: "the reseller ends the agreement".into(),
+    };
+    app.reseller_event(&operator, id, start)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let complete = ResellerEvent::CompleteTermination {
+        on: day("2026-11-02"),
+    };
+    let done = app
+        .reseller_event(&operator, id, complete)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let downstream = done
+        .downstream
+        .unwrap_or_else(|| panic!("termination reports its downstream"));
+    assert_eq!((downstream.keys_revoked, downstream.keys_failed), (1, 0));
+    let after = app
+        .authenticate(&secret)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(after.is_none(), "the revoked key is refused");
+    let keys = app
+        .list_keys(&operator)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        keys.iter()
+            .filter(|k| k.tenant == registered.record.reseller_tenant)
+            .all(|k| k.revoked_at.is_some()),
+        "{keys:?}"
+    );
+}

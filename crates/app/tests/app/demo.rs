@@ -71,8 +71,9 @@ async fn the_default_set_onboards_every_case_and_a_second_run_adds_nothing() {
     assert_eq!(c.access_full + c.access_restricted, 303 - 36 - 13, "{c:?}");
 
     let stored = every_customer(&app).await;
-    // Plus the compute demo's four customers (not part of the onboarding counts).
-    let compute = demo::COMPUTE_CUSTOMERS.len();
+    // Plus the compute demo's four customers and the ownership demo's one (not part of the
+    // onboarding counts).
+    let compute = demo::COMPUTE_CUSTOMERS.len() + 1;
     assert_eq!(stored.len(), 303 + compute);
     assert_eq!(
         stored

@@ -18,6 +18,9 @@ pub async fn run(config: &Config, demo: bool) -> Result<ExitCode> {
             summary.provider_tenant, summary.reseller_tenant
         );
         println!("{}", summary.counts);
+        if let Some(oversight) = &summary.oversight {
+            println!("{oversight}");
+        }
         println!("API: http://{listen}/v1/  (OpenAPI document: http://{listen}/openapi.json)");
         println!("admin API key (shown once; use as `Authorization: Bearer <key>`):");
         println!("{}", summary.admin_key.expose());

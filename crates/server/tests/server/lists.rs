@@ -361,8 +361,9 @@ async fn the_scheduled_job_updates_the_lists() {
         .await
         .unwrap();
     let report = JobRunner::new(app.clone()).drain().await.unwrap();
-    // The update, then the one page of the portfolio re-screening it started (issue 4).
-    assert_eq!(report.completed, 2, "{report:?}");
+    // The update, then the re-screening it started (issue 4): one page of customers, then one
+    // of stored ownership structures.
+    assert_eq!(report.completed, 3, "{report:?}");
     let (_, lists) = get_json(&router, "/v1/lists", Some(&t.admin)).await;
     assert_eq!(list(&lists, "bis_dpl")["source"], "store");
     let events = t.get("/v1/audit", Some(&t.admin)).await.ok(StatusCode::OK);

@@ -8,6 +8,7 @@ use chrono::Duration;
 use cloudkyc_app::jobs::JobRunner;
 use cloudkyc_app::keys::CreateKey;
 use cloudkyc_domain::{Role, TenantId};
+use cloudkyc_store::AuditStore;
 use serde_json::{Value, json};
 
 use super::support::{TestApp, TestResponse};
@@ -199,6 +200,24 @@ async fn termination_runs_end_to_end_from_finding_to_suspended_accounts() {
     assert_eq!(done["downstream"]["action"], "suspend");
     assert_eq!(done["downstream"]["changed"], 1);
     assert_eq!(done["downstream"]["failed"], 0);
+    // The reseller's key was revoked with the termination: it no longer gets in.
+    assert_eq!(done["downstream"]["keys_revoked"], 1);
+    assert_eq!(done["downstream"]["keys_failed"], 0);
+    t.get("/v1/customers", Some(&key))
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+    // The revocation is on the reseller tenant's audit chain (a fresh scope sees that tenant).
+    let operator = t.app.operator_scope("Test Cloud Inc.").await.unwrap();
+    let tenant: TenantId = reseller["tenant_id"].as_str().unwrap().parse().unwrap();
+    let revoked = t
+        .store
+        .audit_events(&operator, tenant, 0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "key.revoke")
+        .count();
+    assert_eq!(revoked, 1);
     let after = t
         .get(&format!("/v1/customers/{cid}"), Some(&t.admin))
         .await

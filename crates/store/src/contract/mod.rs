@@ -154,6 +154,7 @@ macro_rules! contract_suite {
                 structures_are_replaced_whole_with_versions_and_events,
                 structures_are_scoped_to_the_customers_tenant,
                 structures_are_never_stored_in_plaintext,
+                structures_are_paged_by_customer_within_scope,
             }
             retention {
                 customers_expire_by_closure_and_last_access,

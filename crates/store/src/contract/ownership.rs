@@ -238,3 +238,86 @@ pub async fn structures_are_never_stored_in_plaintext(db: &dyn ContractDatabase)
         assert!(!db.raw_contains(needle).await, "{needle} stored in clear");
     }
 }
+
+pub async fn structures_are_paged_by_customer_within_scope(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let nimbus = reseller(&s.store, &s.operator, s.provider.id, "Nimbus").await;
+    let other = reseller(&s.store, &s.operator, s.provider.id, "Other").await;
+    let operator = scope_of(&s.store, s.provider.id).await;
+    let nimbus_scope = scope_of(&s.store, nimbus.id).await;
+    let other_scope = scope_of(&s.store, other.id).await;
+    let mut with_structure = Vec::new();
+    for (scope, tenant) in [
+        (&operator, s.provider.id),
+        (&nimbus_scope, nimbus.id),
+        (&operator, s.provider.id),
+    ] {
+        let customer = entity_customer(&s.store, scope, tenant).await;
+        s.store
+            .replace_ownership(scope, customer, structure("60"), 0, t0())
+            .await
+            .expect("stored");
+        with_structure.push(customer);
+    }
+    // A customer without a structure is not listed.
+    entity_customer(&s.store, &operator, s.provider.id).await;
+    // The latest version is listed, once.
+    let first = with_structure[0];
+    s.store
+        .replace_ownership(&operator, first, structure("25"), 1, t0())
+        .await
+        .expect("replaced");
+    with_structure.sort();
+
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .store
+            .ownership_structures(&operator, after, 2)
+            .await
+            .expect("a page");
+        assert!(page.len() <= 2);
+        walked.extend(page.iter().cloned());
+        match page.last() {
+            Some(last) if page.len() == 2 => after = Some(last.customer),
+            _ => break,
+        }
+    }
+    let ids: Vec<CustomerId> = walked.iter().map(|o| o.customer).collect();
+    assert_eq!(ids, with_structure, "every structure once, by customer id");
+    let replaced = walked.iter().find(|o| o.customer == first).expect("listed");
+    assert_eq!(
+        (replaced.version, &replaced.structure),
+        (2, &structure("25"))
+    );
+    assert_eq!(
+        walked
+            .iter()
+            .find(|o| o.tenant == nimbus.id)
+            .map(|o| o.structure.clone()),
+        Some(structure("60")),
+        "structures open (unsealed) as written"
+    );
+
+    // A reseller sees its own customers' structures; a sibling sees none.
+    let nimbus_page = s
+        .store
+        .ownership_structures(&nimbus_scope, None, 10)
+        .await
+        .expect("a page");
+    assert_eq!(nimbus_page.len(), 1);
+    assert_eq!(nimbus_page[0].tenant, nimbus.id);
+    let other_page = s
+        .store
+        .ownership_structures(&other_scope, None, 10)
+        .await
+        .expect("a page");
+    assert!(other_page.is_empty());
+    let past_the_end = s
+        .store
+        .ownership_structures(&operator, with_structure.last().copied(), 10)
+        .await
+        .expect("a page");
+    assert!(past_the_end.is_empty());
+}

@@ -172,7 +172,9 @@ pub struct Reseller {
     /// The screening of the legal name at registration (`status`, `hits`, list versions).
     #[schema(value_type = Object)]
     pub screening: Value,
-    /// What termination did to the reseller's customers (on the answer to it).
+    /// What termination did (on the answer to it): `action` (`suspend` or `migrate`), the
+    /// customers `changed`, `unchanged` and `failed`, and the reseller's API keys
+    /// `keys_revoked` (every live key of its tenant) and `keys_failed`.
     #[schema(value_type = Option<Object>)]
     pub downstream: Option<Value>,
     pub created_at: DateTime<Utc>,

@@ -156,7 +156,8 @@ pub async fn start_termination(
 
 /// Ends the relationship (`terminated`, final): the reseller's customers follow the pack's
 /// downstream rule (`suspend`: full access is restricted, with the webhook notice; `migrate`:
-/// decided again), reported in `downstream`.
+/// decided again), and every API key of the reseller's tenant is revoked; both reported in
+/// `downstream`.
 #[utoipa::path(
     post, path = "/v1/resellers/{id}/termination/complete", tag = "resellers",
     params(("id" = Uuid, Path, description = "The reseller's id")),
