@@ -14,6 +14,7 @@ use cloudkyc_domain::TenantKind;
 use cloudkyc_domain::cip::{CountryCode, ValidatedCustomer};
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customer_updates::CustomerChange;
+use cloudkyc_store::customers::AccountAccess;
 use cloudkyc_store::verifications::{
     Evidence, NewVerification, Verification, VerificationId, VerificationState,
 };
@@ -111,6 +112,14 @@ impl App {
         self.special_measure_cap(scope, current.id)
             .await?
             .apply(&mut decision);
+        // So does the suspension of a terminated reseller's customers.
+        if tenant.kind == TenantKind::Reseller
+            && decision.account_access == AccountAccess::Full
+            && let Some(reason) = self.reseller_suspension(current.tenant).await?
+        {
+            decision.account_access = AccountAccess::Restricted;
+            decision.reasons.insert(0, reason);
+        }
         decision.reasons.insert(0, change.cause.clone());
         let checks = Evidence::Decision {
             action: change.action.clone(),

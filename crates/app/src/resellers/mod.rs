@@ -14,6 +14,7 @@
 
 mod downstream;
 mod oversight;
+mod suspension;
 mod sweep;
 
 use chrono::NaiveDate;

@@ -226,6 +226,24 @@ async fn termination_runs_end_to_end_from_finding_to_suspended_accounts() {
     let notices = access_changes(&t).await;
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].cause, "customer.reseller_suspended");
+    // A later decision about the customer (here a re-determination) keeps the suspension.
+    let again = t
+        .post(
+            &format!("/v1/customers/{cid}/redetermination"),
+            Some(&officer),
+            &json!({"reason": "periodic review"}),
+        )
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(again["account_access"], "restricted", "{again}");
+    assert!(
+        again["decision_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("was terminated on")),
+        "{again}"
+    );
     // Final: nothing more is accepted.
     t.post(
         &format!("/v1/resellers/{id}/attestations"),
