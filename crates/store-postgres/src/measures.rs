@@ -9,10 +9,10 @@ use cloudkyc_store::customer_updates::next_updated_at;
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::measures::{
     ACTION_SCHEDULE, ActionFilter, ActionState, MEASURE_CREATE, MeasureAction, MeasureActionId,
-    MeasureChange, MeasureStore, NewMeasure, NewMeasureAction, SpecialMeasureId, StoredMeasure,
-    action_event, date_text, differs, kind_text, measure_event, open_plan, open_record, parse_date,
-    parse_kind, parse_optional_date, parse_state, parse_warnings, seal_plan, seal_record,
-    state_text, transition, warnings_text,
+    MeasureChange, MeasureStore, NewMeasure, NewMeasureAction, Scheduling, SpecialMeasureId,
+    StoredMeasure, action_event, date_text, kind_text, measure_event, open_plan, open_record,
+    parse_date, parse_kind, parse_optional_date, parse_state, parse_warnings, schedule, seal_plan,
+    seal_record, state_text, transition, warnings_text,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::postgres::PgRow;
@@ -223,35 +223,9 @@ impl MeasureStore for PgStore {
         .map_err(db)?
         .map(|row| self.measure_action(&row))
         .transpose()?;
-        let at = truncate_to_micros(now);
-        let (before, after) = match current {
-            Some(current) if !differs(&current, &new) => return Ok((current, false)),
-            Some(current) => {
-                let after = MeasureAction {
-                    kind: new.kind,
-                    due: new.due,
-                    plan: new.plan,
-                    updated_at: next_updated_at(now, current.updated_at),
-                    ..current.clone()
-                };
-                (Some(current), after)
-            }
-            None => (
-                None,
-                MeasureAction {
-                    id: MeasureActionId::new(),
-                    measure: new.measure,
-                    customer: new.customer,
-                    tenant,
-                    kind: new.kind,
-                    due: new.due,
-                    state: ActionState::Scheduled,
-                    plan: new.plan,
-                    lift_reason: None,
-                    created_at: at,
-                    updated_at: at,
-                },
-            ),
+        let (before, after) = match schedule(current, new, tenant, now) {
+            Scheduling::Unchanged(current) => return Ok((current, false)),
+            Scheduling::Write { before, after } => (before, after),
         };
         let plan_ct = seal_plan(&self.ring, tenant, after.id, &after.plan)?;
         sqlx::query(&format!(

@@ -326,6 +326,58 @@ pub fn differs(current: &MeasureAction, new: &NewMeasureAction) -> bool {
     current.kind != new.kind || current.due != new.due || current.plan != new.plan
 }
 
+/// What scheduling `new` does to the customer's live action for the measure (`current`, read
+/// under the write lock): `Unchanged` when it already says the same, else the states before and
+/// after, for the backend to write with its audit event.
+#[derive(Debug)]
+pub enum Scheduling {
+    Unchanged(MeasureAction),
+    Write {
+        before: Option<MeasureAction>,
+        after: MeasureAction,
+    },
+}
+
+pub fn schedule(
+    current: Option<MeasureAction>,
+    new: NewMeasureAction,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+) -> Scheduling {
+    match current {
+        Some(current) if !differs(&current, &new) => Scheduling::Unchanged(current),
+        Some(current) => Scheduling::Write {
+            after: MeasureAction {
+                kind: new.kind,
+                due: new.due,
+                plan: new.plan,
+                updated_at: crate::customer_updates::next_updated_at(now, current.updated_at),
+                ..current.clone()
+            },
+            before: Some(current),
+        },
+        None => {
+            let at = crate::audit::truncate_to_micros(now);
+            Scheduling::Write {
+                before: None,
+                after: MeasureAction {
+                    id: MeasureActionId::new(),
+                    measure: new.measure,
+                    customer: new.customer,
+                    tenant,
+                    kind: new.kind,
+                    due: new.due,
+                    state: ActionState::Scheduled,
+                    plan: new.plan,
+                    lift_reason: None,
+                    created_at: at,
+                    updated_at: at,
+                },
+            }
+        }
+    }
+}
+
 /// The event of a state change, and the refusal of changing a lifted action.
 pub fn transition(
     current: &MeasureAction,
