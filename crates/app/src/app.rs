@@ -24,6 +24,8 @@ pub struct App {
     customer_commits: Arc<crate::customers::commit::GroupCommit>,
     /// Where restricted-party lists are downloaded from (issue 4).
     list_sources: Arc<crate::lists::ListSources>,
+    /// Changes other processes announce (PostgreSQL notifications); see `follow.rs`.
+    change_signal: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 impl std::fmt::Debug for App {
@@ -48,6 +50,7 @@ impl App {
             compute_engines: Arc::default(),
             screening_index,
             list_sources: Arc::default(),
+            change_signal: None,
             // The bundled database is read in place from the binary: nothing to copy or parse.
             geo: cloudkyc_geo::Geo::bundled().ok(),
         }
@@ -76,6 +79,15 @@ impl App {
     pub(crate) fn set_list_sources(mut self, sources: Arc<crate::lists::ListSources>) -> Self {
         self.list_sources = sources;
         self
+    }
+
+    pub(crate) fn set_change_signal(mut self, signal: tokio::sync::watch::Receiver<u64>) -> Self {
+        self.change_signal = Some(signal);
+        self
+    }
+
+    pub(crate) fn change_signal(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.change_signal.clone()
     }
 
     pub(crate) fn list_sources(&self) -> &crate::lists::ListSources {

@@ -35,6 +35,17 @@ impl App {
                 "the reseller role is for keys of a reseller tenant, and a reseller tenant's keys take the reseller role",
             ));
         }
+        if tenant.kind == TenantKind::Reseller
+            && let Some(reseller) = self.terminated_reseller_over(tenant.id).await?
+        {
+            let on = match reseller.status {
+                cloudkyc_domain::reseller::ResellerStatus::Terminated { on, .. } => on,
+                _ => self.now().date_naive(),
+            };
+            return Err(AppError::Conflict(format!(
+                "the reseller of this tenant was terminated on {on}: its tenant takes no new API keys"
+            )));
+        }
         let new = NewKey {
             tenant: tenant.id,
             role: req.role,

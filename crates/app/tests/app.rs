@@ -6,6 +6,7 @@
 
 mod app {
     mod compute;
+    mod compute_groups;
     mod demo;
     mod demo_oversight;
     mod reports;

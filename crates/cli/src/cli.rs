@@ -36,6 +36,9 @@ pub enum Command {
     /// Create, list and revoke API keys; rotate encryption keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Console users: the people who sign in to the web console.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Check the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -82,10 +85,19 @@ pub enum Command {
     Ownership(crate::commands::ownership::OwnershipCommand),
     /// Regulator reports from the records: writes DIR/KIND.json and DIR/KIND.pdf.
     Report(crate::commands::report::ReportArgs),
+    /// Records retention: what is due for purge and held; the purge the daily job runs.
+    #[command(subcommand)]
+    Retention(crate::commands::retention::RetentionCommand),
     /// Print the commented example configuration file.
     DefaultConfig,
     /// Apply database migrations and exit (every command also applies them on start).
     Migrate,
+    /// Copy the SQLite database to FILE while the server keeps running (PostgreSQL: pg_dump).
+    Backup {
+        /// Where the copy goes; must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +108,25 @@ pub struct ServeArgs {
     /// Load the demonstration data set (idempotent) and print how to log in.
     #[arg(long)]
     pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a console user. The password is the first line piped on standard input (at
+    /// least 12 characters); without one it is generated and printed alone on the last line of
+    /// stdout, once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin, officer, analyst, reseller or auditor.
+        #[arg(long)]
+        role: String,
+        /// Tenant id (default: the provider tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// List console users (never their password hashes).
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,23 @@ use crate::{master_key, policy};
 pub async fn open_app(config: &Config) -> Result<App> {
     let pack = policy::load(&config.policy)?;
     let store = open_store(config).await?;
+    app_over(config, pack, store, None)
+}
+
+/// The app `cloudkyc serve` runs: as [`open_app`], and on PostgreSQL woken by the changes other
+/// instances announce (`LISTEN/NOTIFY`), so their list updates reach its screening index at once.
+pub async fn open_serving_app(config: &Config) -> Result<App> {
+    let pack = policy::load(&config.policy)?;
+    let (store, signal) = open_store_following(config).await?;
+    app_over(config, pack, store, signal)
+}
+
+fn app_over(
+    config: &Config,
+    pack: cloudkyc_domain::rule_pack::RulePack,
+    store: Arc<dyn Store>,
+    signal: Option<tokio::sync::watch::Receiver<u64>>,
+) -> Result<App> {
     let lists = &config.lists;
     let fetcher = cloudkyc_app::lists::HttpFetcher::new(
         std::time::Duration::from_secs(lists.download_timeout_secs),
@@ -24,10 +41,35 @@ pub async fn open_app(config: &Config) -> Result<App> {
     let app = App::new(store, Arc::new(SystemClock), Arc::new(pack)).with_list_sources(
         cloudkyc_app::lists::ListSources::new(lists.clone(), Arc::new(fetcher)),
     );
+    let app = match signal {
+        Some(signal) => app.with_change_signal(signal),
+        None => app,
+    };
     Ok(match &config.geo.database {
         Some(path) => app.with_geo(cloudkyc_geo::Geo::open(path)?),
         None => app,
     })
+}
+
+async fn open_store_following(
+    config: &Config,
+) -> Result<(Arc<dyn Store>, Option<tokio::sync::watch::Receiver<u64>>)> {
+    if !is_postgres(&config.database_url) {
+        return Ok((open_store(config).await?, None));
+    }
+    let key = master_key::resolve(config)?;
+    if key.save_to.is_some() {
+        bail!(
+            "no master key configured: several instances must share one (CLOUDKYC_MASTER_KEY_FILE)"
+        );
+    }
+    let store = PgStore::connect(&config.database_url, &key.key).await?;
+    let signal = store.watch_changes().await?;
+    Ok((Arc::new(store), Some(signal)))
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
@@ -56,7 +98,7 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
 async fn open_with(url: &str, key: &MasterKey) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url, key).await?))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    } else if is_postgres(url) {
         Ok(Arc::new(PgStore::connect(url, key).await?))
     } else {
         bail!("unsupported database URL: expected sqlite://PATH or postgres://...")

@@ -129,6 +129,66 @@ fn reports_that_cannot_be_made_fail_with_a_clear_line() {
     assert!(!out.join("production.json").exists());
 }
 
+#[test]
+fn an_out_of_cycle_certification_needs_a_reason_and_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let kind = "certification-out-of-cycle";
+    let missing = cloudkyc(dir.path(), &["report", kind, "--out", out_arg]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("say what changed"),
+        "{}",
+        stderr(&missing)
+    );
+    let bad = [
+        "report",
+        kind,
+        "--out",
+        out_arg,
+        "--reason",
+        "x",
+        "--trigger",
+        "mood",
+    ];
+    let bad = cloudkyc(dir.path(), &bad);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("unknown --trigger"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!out.join(format!("{kind}.json")).exists());
+
+    let reason = "Nimbus Holdings acquired the provider";
+    let args = [
+        "--json",
+        "report",
+        kind,
+        "--out",
+        out_arg,
+        "--reason",
+        reason,
+        "--trigger",
+        "corporate_structure_change",
+    ];
+    let run = cloudkyc(dir.path(), &args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let json = std::fs::read(out.join(format!("{kind}.json"))).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(report["out_of_cycle_reason"], reason);
+    assert_eq!(report["out_of_cycle_trigger"], "corporate_structure_change");
+    let text = pdf_text(&out.join(format!("{kind}.pdf")));
+    for expected in [
+        "Out-of-cycle update of the Customer Identification Program certification",
+        reason,
+        "a significant change in corporate structure (corporate_structure_change)",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
 /// The number of audit entries over every chain, as `audit verify --json` counts them.
 fn audit_entries(dir: &Path) -> u64 {
     let out = cloudkyc(dir, &["--json", "audit", "verify"]);

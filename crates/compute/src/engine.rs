@@ -14,7 +14,7 @@ use crate::estimate::{
 use crate::facts::{OwnerFacts, RequestFacts};
 use crate::flags::{FlagContext, FlagFiring, Outcome, evaluate};
 use crate::group::{GroupView, build_view};
-use crate::owners::{Link, MergeEdge, OwnerGroups};
+use crate::owners::{Link, MergeEdge, OwnerGroups, WithdrawnMerge};
 use crate::params::{ComputeParams, ParamError};
 use crate::prices::PriceTable;
 use crate::projection::{Projection, project};
@@ -40,6 +40,11 @@ pub struct Assessment {
     pub group: String,
     pub accounts: Vec<String>,
     pub merges: Vec<MergeEdge>,
+    /// Merges of these accounts undone because their evidence was withdrawn (history).
+    pub withdrawn_merges: Vec<WithdrawnMerge>,
+    /// The facts the flags were evaluated with: the caller's, completed with the group's
+    /// declared purpose and model from its reservations when the caller had none.
+    pub facts: OwnerFacts,
     pub view: GroupView,
     pub projections: Vec<Projection>,
     pub requests: Vec<RequestFacts>,
@@ -209,6 +214,46 @@ impl ComputeEngine {
         self.owners.link(link)
     }
 
+    /// Withdraws links whose evidence no longer holds; the groups are rebuilt from the links
+    /// still live. Returns the merges undone (kept as history, see [`OwnerGroups::withdraw`]).
+    pub fn withdraw_links(&mut self, links: &[Link], at: i64) -> Vec<WithdrawnMerge> {
+        self.owners.withdraw(links, at)
+    }
+
+    /// Whether the owner group of `account` used accelerators before its first reservation
+    /// starts (with no reservation: whether it used any). K1's "no prior history" is the
+    /// negation.
+    pub fn prior_history(&self, account: &str) -> bool {
+        let accounts = self.owners.members(account);
+        let first_request = self
+            .reservations
+            .values()
+            .filter(|r| accounts.iter().any(|a| a == r.account()))
+            .map(Reservation::start)
+            .min();
+        accounts.iter().any(|a| {
+            self.tracker
+                .episodes_of(a)
+                .iter()
+                .any(|e| first_request.is_none_or(|start| e.start < start))
+        })
+    }
+
+    /// The caller's facts, completed from the group's latest reservation that declares a
+    /// purpose or a model (a declaration on file outranks one in a request).
+    fn declared_facts(&self, facts: &OwnerFacts, reservations: &[&Reservation]) -> OwnerFacts {
+        let mut facts = facts.clone();
+        let mut latest: Vec<&&Reservation> = reservations.iter().collect();
+        latest.sort_by_key(|r| (std::cmp::Reverse(r.start()), r.id()));
+        if facts.declared_model.is_none() {
+            facts.declared_model = latest.iter().find_map(|r| r.declared_model());
+        }
+        if facts.declared_purpose.is_none() {
+            facts.declared_purpose = latest.iter().find_map(|r| r.purpose());
+        }
+        facts
+    }
+
     fn request_facts(&self, r: &Reservation) -> Option<RequestFacts> {
         let profile = self.profile(r.accelerator())?;
         let peaks = profile.peaks();
@@ -242,7 +287,7 @@ impl ComputeEngine {
     pub fn assess(&self, account: &str, facts: &OwnerFacts, now: i64) -> Assessment {
         let accounts = self.owners.members(account);
         let profile = |id: AcceleratorId| self.profile(id);
-        let view = build_view(
+        let mut view = build_view(
             &self.tracker,
             &accounts,
             &self.params,
@@ -255,6 +300,18 @@ impl ComputeEngine {
             .values()
             .filter(|r| accounts.iter().any(|a| a == r.account()))
             .collect();
+        let facts = self.declared_facts(facts, &reservations);
+        if let Some(model) = facts.declared_model
+            && let Some(largest) = view
+                .lineages
+                .iter_mut()
+                .max_by(|a, b| a.estimate.ops_p50.total_cmp(&b.estimate.ops_p50))
+        {
+            // Validated positive and finite, so the cross-check cannot fail.
+            let _ =
+                self.estimator
+                    .cross_check(&mut largest.estimate, model.parameters, model.tokens);
+        }
         let projections = project(
             &view,
             &reservations,
@@ -269,7 +326,7 @@ impl ComputeEngine {
             .filter_map(|r| self.request_facts(r))
             .collect();
         let flags = evaluate(&FlagContext {
-            facts,
+            facts: &facts,
             view: &view,
             projections: &projections,
             requests: &requests,
@@ -280,6 +337,8 @@ impl ComputeEngine {
         Assessment {
             group: self.owners.group_of(account),
             merges: self.owners.evidence(account),
+            withdrawn_merges: self.owners.withdrawn_for(&accounts),
+            facts,
             accounts,
             view,
             projections,

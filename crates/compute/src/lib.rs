@@ -35,7 +35,7 @@ pub use facts::{DeclaredModel, OwnerFacts, PaymentFact, PaymentKind, PersonStatu
 pub use flags::{FlagContext, FlagFiring, FlagId, Outcome};
 pub use format::NumberFormat;
 pub use group::{ChainLink, ClusterEvidence, GroupEpisode, GroupView, Lineage};
-pub use owners::{Link, LinkKind, MergeEdge, OwnerGroups};
+pub use owners::{Link, LinkKind, MergeEdge, OwnerGroups, WithdrawnMerge};
 pub use params::{
     ComputeParams, EpisodeParams, EstimatorParams, GroupingParams, PriceTerm, ProjectionParams,
     RecordLimits, RedFlagParams, ThresholdParams,

@@ -1,4 +1,9 @@
 //! Owner groups: accounts merged by union-find, with the evidence of every merge kept.
+//!
+//! Union-find cannot split a set, so a withdrawn link (the shared owner was removed from a
+//! customer's record) rebuilds the partition from the links still live, replayed in their
+//! arrival order; the merges whose evidence lost a link are kept as history
+//! ([`WithdrawnMerge`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,6 +56,17 @@ pub struct MergeEdge {
     pub evidence: Vec<Link>,
 }
 
+/// A merge undone because a link of its evidence was withdrawn. The accounts may still be in
+/// one group through other links (the rebuilt partition says).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawnMerge {
+    pub merge: MergeEdge,
+    /// The links of the evidence that no longer hold.
+    pub withdrawn: Vec<Link>,
+    /// When the caller withdrew them (Unix seconds).
+    pub at: i64,
+}
+
 /// Union-find over account names. A group is named by its smallest member, so the name does
 /// not depend on the order links arrived in.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +79,10 @@ pub struct OwnerGroups {
     edges: Vec<MergeEdge>,
     pending_weak: BTreeMap<(String, String), BTreeSet<Link>>,
     weak_kinds_required: usize,
+    /// Every live link, in arrival order (replayed when one is withdrawn).
+    links: Vec<Link>,
+    live: BTreeSet<Link>,
+    withdrawn: Vec<WithdrawnMerge>,
 }
 
 impl OwnerGroups {
@@ -113,6 +133,68 @@ impl OwnerGroups {
 
     /// Records a link; returns the merge it caused, if any.
     pub fn link(&mut self, link: Link) -> Option<MergeEdge> {
+        if link.a != link.b && self.live.insert(link.clone()) {
+            self.links.push(link.clone());
+        }
+        self.apply(link)
+    }
+
+    /// Withdraws links (their evidence no longer holds) and rebuilds the groups from the links
+    /// still live. Returns the merges undone: those whose evidence held a withdrawn link.
+    /// Accounts stay known; merging never depended on anything but links, so the rebuilt
+    /// groups are exactly what the remaining links make.
+    pub fn withdraw(&mut self, links: &[Link], at: i64) -> Vec<WithdrawnMerge> {
+        let removed: BTreeSet<&Link> = links.iter().filter(|l| self.live.contains(*l)).collect();
+        if removed.is_empty() {
+            return Vec::new();
+        }
+        for link in &removed {
+            self.live.remove(*link);
+        }
+        let old_edges = std::mem::take(&mut self.edges);
+        let undone: Vec<WithdrawnMerge> = old_edges
+            .into_iter()
+            .filter_map(|merge| {
+                let withdrawn: Vec<Link> = merge
+                    .evidence
+                    .iter()
+                    .filter(|l| removed.iter().any(|r| same_link(r, l)))
+                    .cloned()
+                    .collect();
+                (!withdrawn.is_empty()).then_some(WithdrawnMerge {
+                    merge,
+                    withdrawn,
+                    at,
+                })
+            })
+            .collect();
+        let live = &self.live;
+        self.links.retain(|l| live.contains(l));
+        for (i, slot) in self.parent.iter_mut().enumerate() {
+            *slot = i;
+        }
+        self.size.iter_mut().for_each(|s| *s = 1);
+        for (i, slot) in self.smallest.iter_mut().enumerate() {
+            *slot = i;
+        }
+        self.pending_weak.clear();
+        for link in self.links.clone() {
+            self.apply(link);
+        }
+        self.withdrawn.extend(undone.iter().cloned());
+        undone
+    }
+
+    /// Merges undone so far that involved any of `accounts`, oldest first.
+    pub fn withdrawn_for(&self, accounts: &[String]) -> Vec<WithdrawnMerge> {
+        self.withdrawn
+            .iter()
+            .filter(|w| accounts.contains(&w.merge.a) || accounts.contains(&w.merge.b))
+            .cloned()
+            .collect()
+    }
+
+    fn apply(&mut self, link: Link) -> Option<MergeEdge> {
         if link.a == link.b {
             self.intern(&link.a);
             return None;
@@ -239,6 +321,13 @@ impl OwnerGroups {
     }
 }
 
+/// Weak evidence is stored with its pair in order; a link matches it either way round.
+fn same_link(a: &Link, b: &Link) -> bool {
+    a.kind == b.kind
+        && a.detail == b.detail
+        && ((a.a == b.a && a.b == b.b) || (a.a == b.b && a.b == b.a))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +373,51 @@ mod tests {
         assert_eq!(edge.evidence.len(), 2);
         assert_eq!(g.group_of("y"), "x");
         assert_eq!(g.group_of("never-seen"), "never-seen");
+    }
+
+    #[test]
+    fn withdrawn_links_split_groups_and_keep_history() {
+        let mut g = OwnerGroups::new(2);
+        let owner = link("a", "b", LinkKind::BeneficialOwner);
+        let card = link("b", "c", LinkKind::PaymentInstrument);
+        let also = link("a", "c", LinkKind::OrgTrust);
+        g.link(owner.clone()).unwrap();
+        g.link(card.clone()).unwrap();
+        assert!(
+            g.link(also.clone()).is_none(),
+            "a, b, c are one group already"
+        );
+        // The owner goes: a stays with c through the trust, and c with b through the card.
+        let undone = g.withdraw(std::slice::from_ref(&owner), 100);
+        assert_eq!(undone.len(), 1);
+        assert_eq!(undone[0].withdrawn, std::slice::from_ref(&owner));
+        assert_eq!(g.members("b"), ["a", "b", "c"]);
+        // The card goes too: b is alone, a and c stay linked by the trust.
+        let undone = g.withdraw(std::slice::from_ref(&card), 200);
+        assert_eq!(undone.len(), 1);
+        assert_eq!(g.members("b"), ["b"]);
+        assert_eq!(g.members("c"), ["a", "c"]);
+        assert_eq!(g.evidence("a").len(), 1);
+        assert_eq!(g.withdrawn_for(&["b".to_owned()]).len(), 2);
+        assert!(
+            g.withdraw(&[owner], 300).is_empty(),
+            "withdrawing twice is a no-op"
+        );
+        // Re-adding the evidence merges again.
+        assert!(g.link(card).is_some());
+        assert_eq!(g.members("b"), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_withdrawn_weak_kind_unmerges_the_pair() {
+        let mut g = OwnerGroups::new(2);
+        let ip = link("x", "y", LinkKind::AdminIpRange);
+        g.link(ip.clone());
+        g.link(link("y", "x", LinkKind::SshKey)).unwrap();
+        assert_eq!(g.members("x"), ["x", "y"]);
+        let undone = g.withdraw(&[ip], 1);
+        assert_eq!(undone.len(), 1);
+        assert_eq!(g.members("x"), ["x"], "one weak kind is left, not enough");
     }
 
     #[test]

@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{AcceleratorId, Catalog};
+use crate::facts::DeclaredModel;
 use crate::params::{PriceTerm, RecordLimits};
 use crate::prices::{PricePoint, PriceTable};
 use crate::usage::{
-    Placement, RecordProblem, RecordRejection, check_count, check_fabric, check_interval,
+    Placement, Purpose, RecordProblem, RecordRejection, check_count, check_fabric, check_interval,
     check_non_empty,
 };
 
@@ -35,6 +36,13 @@ pub struct ReservationInput {
     pub price_per_chip_hour: Option<f64>,
     #[serde(default)]
     pub price_term: Option<PriceTerm>,
+    /// What the customer declared the capacity is for.
+    #[serde(default)]
+    pub purpose: Option<Purpose>,
+    /// The model the customer declared it will train: active parameters N and tokens D (the
+    /// 6ND cross-check and M2 read it).
+    #[serde(default)]
+    pub declared_model: Option<DeclaredModel>,
 }
 
 /// Committed spend, converted to chip-hours at the contract's price.
@@ -59,6 +67,8 @@ pub struct Reservation {
     placement: Placement,
     fabric_gbps: Option<f64>,
     spend: Option<CommittedSpend>,
+    purpose: Option<Purpose>,
+    declared_model: Option<DeclaredModel>,
 }
 
 /// Reserved chip-seconds still to come after a date, and how they were derived.
@@ -113,6 +123,17 @@ impl Reservation {
         if count.is_none() && input.committed_spend_usd.is_none() {
             problems.push(RecordProblem::NoCapacity);
         }
+        let declared = input.declared_model.as_ref();
+        let parameters = positive(
+            "declared_model.parameters",
+            declared.map(|d| d.parameters),
+            &mut problems,
+        );
+        let tokens = positive(
+            "declared_model.tokens",
+            declared.map(|d| d.tokens),
+            &mut problems,
+        );
         match accelerator {
             Some(accelerator) if problems.is_empty() => Ok(Self {
                 id: input.id.trim().to_owned(),
@@ -132,6 +153,10 @@ impl Reservation {
                     price_per_chip_hour: price,
                     term: input.price_term,
                 }),
+                purpose: input.purpose,
+                declared_model: parameters
+                    .zip(tokens)
+                    .map(|(parameters, tokens)| DeclaredModel { parameters, tokens }),
             }),
             _ => Err(RecordRejection {
                 id: Some(input.id.clone()).filter(|i| !i.is_empty()),
@@ -178,6 +203,14 @@ impl Reservation {
 
     pub fn spend(&self) -> Option<&CommittedSpend> {
         self.spend.as_ref()
+    }
+
+    pub fn purpose(&self) -> Option<Purpose> {
+        self.purpose
+    }
+
+    pub fn declared_model(&self) -> Option<DeclaredModel> {
+        self.declared_model
     }
 
     fn duration(&self) -> u128 {

@@ -71,7 +71,13 @@ impl ReportKind {
     /// The current version of the kind's schema. A change that a consumer of the JSON could
     /// notice bumps it.
     pub fn schema_version(self) -> &'static str {
-        "1.0.0"
+        match self {
+            // 1.1.0: `out_of_cycle_trigger`, and out-of-cycle updates are generated.
+            Self::CertificationInitial
+            | Self::CertificationAnnual
+            | Self::CertificationOutOfCycle => "1.1.0",
+            _ => "1.0.0",
+        }
     }
 
     pub fn json_file_name(self) -> String {

@@ -25,6 +25,7 @@ pub use models::certification::{
     AttestationItem, CaseFileSample, CertificationFigures, CertificationType, CipCertification,
     FailedVerificationEntry, ProgramSummary, ResellerEntry,
 };
+pub use models::out_of_cycle::OutOfCycleTrigger;
 pub use models::production::{ManifestFile, ProductionManifest, ProductionRequest};
 pub use models::written_cip::{CipSection, WrittenCip};
 pub use report::{Rendered, Report, render};

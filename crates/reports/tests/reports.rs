@@ -60,7 +60,7 @@ fn json_validates_against_the_published_schema() {
             .map(|e| e.to_string())
             .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", report.kind());
-        assert_eq!(instance["schema_version"], "1.0.0");
+        assert_eq!(instance["schema_version"], report.kind().schema_version());
         assert_eq!(instance["kind"], report.kind().as_str());
 
         // The schema does reject what the model would not write.
@@ -142,7 +142,13 @@ fn pdf_text_reads_back_with_the_digest_and_page_numbers() {
         ),
         (
             certification(CertificationType::OutOfCycle).into(),
-            vec!["Out-of-cycle update", "New CIP contact appointed"],
+            vec![
+                "Out-of-cycle update",
+                "New CIP contact appointed",
+                "a new contact person responsible for the program (new_contact)",
+                "The significant change in operations",
+                "updated for changes in the threat landscape",
+            ],
         ),
         (
             written_cip().into(),
@@ -369,6 +375,18 @@ fn reports_that_break_their_rules_are_refused() {
     no_reason.out_of_cycle_reason = None;
     assert!(matches!(
         render(&no_reason),
+        Err(ReportError::Invalid { .. })
+    ));
+    let mut no_trigger = certification(CertificationType::OutOfCycle);
+    no_trigger.out_of_cycle_trigger = None;
+    assert!(matches!(
+        render(&no_trigger),
+        Err(ReportError::Invalid { .. })
+    ));
+    let mut annual_with_reason = certification(CertificationType::Annual);
+    annual_with_reason.out_of_cycle_reason = Some("not an update".into());
+    assert!(matches!(
+        render(&annual_with_reason),
         Err(ReportError::Invalid { .. })
     ));
 }

@@ -25,10 +25,14 @@ pub struct ServerConfig {
     /// server stops waiting for them.
     #[serde(with = "duration_text")]
     pub shutdown_grace: Duration,
+    /// Requests per API key and per client IP (`[server.rate_limit]`).
+    pub rate_limit: RateLimitConfig,
     /// Inbound webhooks. Not read from the `[server]` section: the CLI fills it from its
     /// top-level `[webhooks]` section and the secret's environment variables.
     #[serde(skip)]
     pub webhooks: WebhooksConfig,
+    /// The web console's sign-in and session settings (`[server.console]`).
+    pub console: crate::console::ConsoleConfig,
 }
 
 /// Inbound webhooks: the identity-verification vendor's (`POST
@@ -86,14 +90,84 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             job_poll_interval: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(30),
+            rate_limit: RateLimitConfig::default(),
             webhooks: WebhooksConfig::default(),
+            console: crate::console::ConsoleConfig::default(),
         }
+    }
+}
+
+/// Token buckets, kept in each process: with several instances each enforces its own.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Off: no request is ever refused for its rate.
+    pub enabled: bool,
+    /// Per API key (its bearer token), on every route that takes one.
+    pub per_key: BucketLimit,
+    /// Per client IP, on the routes that take no key (health, metrics, OpenAPI, the signed
+    /// vendor webhook) and for requests that present none.
+    pub per_ip: BucketLimit,
+}
+
+// The rates are validated finite, so equality is total.
+impl Eq for RateLimitConfig {}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_key: BucketLimit {
+                per_second: 200.0,
+                burst: 400,
+            },
+            per_ip: BucketLimit {
+                per_second: 50.0,
+                burst: 100,
+            },
+        }
+    }
+}
+
+/// A token bucket: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "UncheckedBucketLimit")]
+pub struct BucketLimit {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UncheckedBucketLimit {
+    per_second: f64,
+    burst: u32,
+}
+
+impl TryFrom<UncheckedBucketLimit> for BucketLimit {
+    type Error = String;
+
+    fn try_from(limit: UncheckedBucketLimit) -> Result<Self, Self::Error> {
+        // A rate of zero would never refill; NaN would make every comparison false.
+        if !(limit.per_second.is_finite() && limit.per_second > 0.0) {
+            return Err(format!(
+                "per_second must be a positive number, not {}",
+                limit.per_second
+            ));
+        }
+        if limit.burst == 0 {
+            return Err("burst must be at least 1".to_owned());
+        }
+        Ok(Self {
+            per_second: limit.per_second,
+            burst: limit.burst,
+        })
     }
 }
 
 /// Durations as people write them in a configuration file: `"30s"`, `"500ms"`, `"2m"`, `"1h"`,
 /// or a bare number of seconds.
-mod duration_text {
+pub(crate) mod duration_text {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer, de};
@@ -194,5 +268,27 @@ mod tests {
     #[test]
     fn misspelt_settings_are_refused() {
         assert!(serde_json::from_str::<ServerConfig>(r#"{"body_limit": 5}"#).is_err());
+    }
+
+    #[test]
+    fn rate_limits_are_read_and_nonsense_rates_refused() {
+        let config: ServerConfig = serde_json::from_str(
+            r#"{"rate_limit": {"per_key": {"per_second": 2.5, "burst": 10}}}"#,
+        )
+        .unwrap();
+        assert!(config.rate_limit.enabled);
+        assert_eq!(config.rate_limit.per_key.burst, 10);
+        assert_eq!(config.rate_limit.per_ip, RateLimitConfig::default().per_ip);
+        for bad in [
+            r#"{"per_second": 0, "burst": 10}"#,
+            r#"{"per_second": -1, "burst": 10}"#,
+            r#"{"per_second": 1, "burst": 0}"#,
+        ] {
+            let text = format!(r#"{{"rate_limit": {{"per_ip": {bad}}}}}"#);
+            assert!(
+                serde_json::from_str::<ServerConfig>(&text).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod config;
+mod console;
 mod dto;
 pub mod extract;
 pub mod ingest;
@@ -11,7 +12,7 @@ mod routes;
 mod serve;
 mod state;
 
-pub use config::{ServerConfig, WebhookSecret, WebhooksConfig};
+pub use config::{BucketLimit, RateLimitConfig, ServerConfig, WebhookSecret, WebhooksConfig};
 pub use middleware::RequestId;
 pub use problem::{ApiError, InvalidField, Problem, ProblemKind};
 pub use routes::openapi::ApiDoc;

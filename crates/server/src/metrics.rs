@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use cloudkyc_store::cases::CaseDeadlineCounts;
+use cloudkyc_app::cases::deadline_metrics::{DeadlineCounts, DueCounts};
 use cloudkyc_store::jobs::JobCounts;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -48,6 +48,13 @@ struct CaseLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeadlineLabels {
+    /// `case_<case kind>`, `special_measure_effective` or `reseller_termination`.
+    kind: String,
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ListLabels {
     list: String,
 }
@@ -65,6 +72,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     jobs: Family<JobLabels, Gauge<u64, AtomicU64>>,
     cases: Family<CaseLabels, Gauge<u64, AtomicU64>>,
+    deadlines: Family<DeadlineLabels, Gauge<u64, AtomicU64>>,
     list_age: Family<ListLabels, Gauge>,
     list_failures: Family<ListLabels, Gauge<u64, AtomicU64>>,
 }
@@ -100,6 +108,14 @@ impl Metrics {
              7 days (`due_soon`), across every tenant (read at scrape time)",
             cases.clone(),
         );
+        let deadlines = Family::<DeadlineLabels, Gauge<u64, AtomicU64>>::default();
+        registry.register(
+            "cloudkyc_deadlines",
+            "Deadlines past (`overdue`) or within 7 days (`due_soon`), by kind: open cases by case \
+             kind (`case_<kind>`), special measures' effective dates and foreign resellers' \
+             termination deadlines, across every tenant (read at scrape time)",
+            deadlines.clone(),
+        );
         let list_age = Family::<ListLabels, Gauge>::default();
         registry.register_with_unit(
             "cloudkyc_list_snapshot_age",
@@ -130,6 +146,7 @@ impl Metrics {
             latency,
             jobs,
             cases,
+            deadlines,
             list_age,
             list_failures,
         }
@@ -173,13 +190,43 @@ impl Metrics {
         }
     }
 
-    pub fn set_case_counts(&self, counts: CaseDeadlineCounts) {
+    /// The case gauges and the deadline gauges of every kind (each kind set every time, so a
+    /// count that fell to zero reads zero).
+    pub fn set_deadline_counts(&self, counts: &DeadlineCounts) {
+        let c = counts.cases;
         for (state, count) in [
-            ("open", counts.open),
-            ("overdue", counts.overdue),
-            ("due_soon", counts.due_soon),
+            ("open", c.open),
+            ("overdue", c.overdue),
+            ("due_soon", c.due_soon),
         ] {
             self.cases.get_or_create(&CaseLabels { state }).set(count);
+        }
+        let per_kind = counts.by_case_kind.iter().map(|k| {
+            let due = DueCounts {
+                overdue: k.counts.overdue,
+                due_soon: k.counts.due_soon,
+            };
+            (format!("case_{}", k.kind.as_str()), due)
+        });
+        let records = [
+            (
+                "special_measure_effective".to_owned(),
+                counts.special_measure_effective,
+            ),
+            (
+                "reseller_termination".to_owned(),
+                counts.reseller_termination,
+            ),
+        ];
+        for (kind, due) in per_kind.chain(records) {
+            for (state, count) in [("overdue", due.overdue), ("due_soon", due.due_soon)] {
+                self.deadlines
+                    .get_or_create(&DeadlineLabels {
+                        kind: kind.clone(),
+                        state,
+                    })
+                    .set(count);
+            }
         }
     }
 
@@ -228,5 +275,61 @@ mod tests {
         );
         assert!(text.contains(r#"cloudkyc_build_info{version=""#), "{text}");
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn deadlines_are_exposed_per_kind_and_fall_back_to_zero() {
+        use cloudkyc_domain::cases::CaseKind;
+        use cloudkyc_store::cases::{CaseDeadlineCounts, KindDeadlineCounts};
+
+        let metrics = Metrics::new("sqlite");
+        let counts = |overdue, due_soon| CaseDeadlineCounts {
+            open: overdue + due_soon,
+            overdue,
+            due_soon,
+        };
+        let mut deadlines = DeadlineCounts {
+            cases: counts(2, 1),
+            by_case_kind: vec![
+                KindDeadlineCounts {
+                    kind: CaseKind::AiTrainingReport,
+                    counts: counts(2, 0),
+                },
+                KindDeadlineCounts {
+                    kind: CaseKind::ScreeningHit,
+                    counts: counts(0, 1),
+                },
+            ],
+            special_measure_effective: DueCounts {
+                overdue: 1,
+                due_soon: 3,
+            },
+            reseller_termination: DueCounts {
+                overdue: 0,
+                due_soon: 1,
+            },
+        };
+        metrics.set_deadline_counts(&deadlines);
+        let text = metrics.render();
+        for line in [
+            r#"cloudkyc_cases{state="overdue"} 2"#,
+            r#"cloudkyc_deadlines{kind="case_ai_training_report",state="overdue"} 2"#,
+            r#"cloudkyc_deadlines{kind="case_screening_hit",state="due_soon"} 1"#,
+            r#"cloudkyc_deadlines{kind="special_measure_effective",state="overdue"} 1"#,
+            r#"cloudkyc_deadlines{kind="special_measure_effective",state="due_soon"} 3"#,
+            r#"cloudkyc_deadlines{kind="reseller_termination",state="due_soon"} 1"#,
+        ] {
+            assert!(text.contains(line), "{line} not in {text}");
+        }
+
+        deadlines.special_measure_effective = DueCounts::default();
+        metrics.set_deadline_counts(&deadlines);
+        let text = metrics.render();
+        assert!(
+            text.contains(
+                r#"cloudkyc_deadlines{kind="special_measure_effective",state="due_soon"} 0"#
+            ),
+            "{text}"
+        );
     }
 }

@@ -100,13 +100,14 @@ pub enum ProblemKind {
     PayloadTooLarge,
     UnsupportedMediaType,
     Validation,
+    TooManyRequests,
     Internal,
     Unavailable,
     Timeout,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 12] = [
+    pub const ALL: [ProblemKind; 13] = [
         ProblemKind::BadRequest,
         ProblemKind::Unauthorized,
         ProblemKind::Forbidden,
@@ -116,6 +117,7 @@ impl ProblemKind {
         ProblemKind::PayloadTooLarge,
         ProblemKind::UnsupportedMediaType,
         ProblemKind::Validation,
+        ProblemKind::TooManyRequests,
         ProblemKind::Internal,
         ProblemKind::Unavailable,
         ProblemKind::Timeout,
@@ -132,6 +134,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ProblemKind::Unavailable | ProblemKind::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -149,6 +152,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "payload-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::Validation => "validation",
+            ProblemKind::TooManyRequests => "too-many-requests",
             ProblemKind::Internal => "internal",
             ProblemKind::Unavailable => "unavailable",
             ProblemKind::Timeout => "timeout",
@@ -166,6 +170,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "Request body too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::Validation => "Invalid request",
+            ProblemKind::TooManyRequests => "Too many requests",
             ProblemKind::Internal => "Internal error",
             ProblemKind::Unavailable => "Service unavailable",
             ProblemKind::Timeout => "Request timed out",

@@ -6,6 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use cloudkyc_app::App;
+use cloudkyc_app::follow::CHANGE_POLL_FALLBACK;
 use cloudkyc_app::jobs::JobRunner;
 use thiserror::Error;
 use tokio::net::TcpListener;
@@ -77,8 +78,17 @@ impl Server {
         let jobs_stopped = stopped.clone();
         let jobs =
             tokio::spawn(async move { runner.run_forever(poll, stop_signal(jobs_stopped)).await });
+        // Other instances' list changes reach this one's screening index (issue 9).
+        let (follower_app, follow_stopped) = (app.clone(), stopped.clone());
+        let follower = tokio::spawn(async move {
+            follower_app
+                .follow_changes(CHANGE_POLL_FALLBACK, stop_signal(follow_stopped))
+                .await;
+        });
 
-        let http = axum::serve(listener, router(app, &config))
+        // With the peer address, which the rate limiter keys keyless requests by.
+        let service = router(app, &config).into_make_service_with_connect_info::<SocketAddr>();
+        let http = axum::serve(listener, service)
             .with_graceful_shutdown(stop_signal(stopped))
             .into_future();
         tokio::pin!(http, shutdown);
@@ -100,6 +110,9 @@ impl Server {
         stop.send_replace(true);
         if let Err(error) = jobs.await {
             tracing::error!(%error, "the job loop ended abnormally");
+        }
+        if let Err(error) = follower.await {
+            tracing::error!(%error, "the change follower ended abnormally");
         }
         tracing::info!("stopped");
         Ok(result?)

@@ -9,9 +9,14 @@ mod server {
     mod audit;
     mod auth;
     mod authorisation;
+    mod authz_rotation;
     mod bad_input;
     mod cases;
     mod compute_cases;
+    mod console_auth;
+    mod console_oversight;
+    mod console_pages;
+    mod console_support;
     mod customers;
     mod documents;
     mod jetstream;
@@ -22,6 +27,8 @@ mod server {
     mod operations;
     mod owners;
     mod ownership;
+    mod pg;
+    mod rate_limits;
     mod redetermination;
     mod reports;
     mod resellers;

@@ -8,8 +8,8 @@ use cloudkyc_domain::TenantId;
 use cloudkyc_domain::cases::{CaseId, TimelineEntry, Transition};
 use cloudkyc_store::cases::{
     Attachment, AttachmentContent, AttachmentId, CaseColumns, CaseDeadlineCounts, CaseFilter,
-    CaseRecord, CaseStore, CreatedCase, MAX_CASES_LISTED, NewAttachment, open_entry, open_state,
-    seal_entry, seal_state, transition_event,
+    CaseRecord, CaseStore, CreatedCase, KindDeadlineCounts, MAX_CASES_LISTED, NewAttachment,
+    open_entry, open_state, seal_entry, seal_state, transition_event,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::Row;
@@ -323,5 +323,41 @@ impl CaseStore for PgStore {
             overdue: count("overdue")?,
             due_soon: count("due_soon")?,
         })
+    }
+    async fn case_deadlines_by_kind(
+        &self,
+        today: NaiveDate,
+        soon_until: NaiveDate,
+    ) -> StoreResult<Vec<KindDeadlineCounts>> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) AS open, \
+             COUNT(*) FILTER (WHERE due < $1) AS overdue, \
+             COUNT(*) FILTER (WHERE due >= $1 AND due <= $2) AS due_soon \
+             FROM cases WHERE status <> 'closed' GROUP BY kind ORDER BY kind",
+        )
+        .bind(today)
+        .bind(soon_until)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let count = |column: &str| -> StoreResult<u64> {
+                    let value: i64 = get(row, column)?;
+                    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} < 0")))
+                };
+                let kind: String = get(row, "kind")?;
+                Ok(KindDeadlineCounts {
+                    kind: kind
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("case kind {kind:?}")))?,
+                    counts: CaseDeadlineCounts {
+                        open: count("open")?,
+                        overdue: count("overdue")?,
+                        due_soon: count("due_soon")?,
+                    },
+                })
+            })
+            .collect()
     }
 }

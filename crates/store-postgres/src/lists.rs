@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
+use crate::notify::{Change, announce};
 use crate::rows::{get, time};
 
 const INFO_COLUMNS: &str = "s.list_id, s.content_sha256, s.format, s.published, s.version, \
@@ -166,6 +167,7 @@ impl ListStore for PgStore {
                 activate_event(before_active, &snapshot),
             )
             .await?;
+            announce(&mut tx, Change::Lists).await?;
         }
         tx.commit().await.map_err(db)?;
         Ok(ImportedList {

@@ -20,6 +20,7 @@ use sqlx::postgres::PgRow;
 use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
+use crate::notify::{Change, announce};
 use crate::rows::{get, time, uuids};
 
 const MEASURE_COLUMNS: &str = "id, tenant_id, target_kind, kind, effective_date, expiry_date, \
@@ -110,6 +111,7 @@ impl MeasureStore for PgStore {
         .map_err(db)?;
         let event = measure_event(MEASURE_CREATE, None, &measure);
         append(&mut tx, tenant, scope.actor(), now, event).await?;
+        announce(&mut tx, Change::Measures).await?;
         tx.commit().await.map_err(db)?;
         Ok(measure)
     }
@@ -190,6 +192,7 @@ impl MeasureStore for PgStore {
         .map_err(db)?;
         let event = measure_event(&change.action, Some(&before), &after);
         append(&mut tx, after.tenant, scope.actor(), now, event).await?;
+        announce(&mut tx, Change::Measures).await?;
         tx.commit().await.map_err(db)?;
         Ok(after)
     }

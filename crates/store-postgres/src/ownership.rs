@@ -8,8 +8,8 @@ use cloudkyc_domain::TenantId;
 use cloudkyc_store::audit::truncate_to_micros;
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::ownership::{
-    OwnershipStore, OwnershipStructure, StoredOwnership, open_structure, parse_version,
-    replaced_event, seal_structure, stale_version,
+    OwnershipReplacement, OwnershipStore, OwnershipStructure, StoredOwnership, open_structure,
+    parse_version, replaced_event, seal_structure, stale_version,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::postgres::{PgConnection, PgRow};
@@ -74,30 +74,34 @@ impl PgStore {
         .map(|row| self.stored_ownership(&row))
         .transpose()
     }
-}
 
-#[async_trait]
-impl OwnershipStore for PgStore {
-    async fn replace_ownership(
+    /// Writes a replacement in the caller's transaction, with its audit event; the caller
+    /// checked that the scope sees the customer of `tenant` and holds its row locked (`FOR
+    /// UPDATE`), which serialises replacements. A customer change carrying a structure
+    /// (`CustomerChange::ownership`) calls this from its own transaction.
+    pub(crate) async fn replace_in(
         &self,
+        conn: &mut PgConnection,
         scope: &TenantScope,
         customer: CustomerId,
-        structure: OwnershipStructure,
-        expected_version: u32,
+        tenant: TenantId,
+        replacement: OwnershipReplacement,
         now: DateTime<Utc>,
     ) -> StoreResult<StoredOwnership> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let tenant = Self::visible_customer(&mut tx, scope, customer, true).await?;
-        let before = self.current(&mut tx, customer).await?;
+        let before = self.current(conn, customer).await?;
         let stored_version = before.as_ref().map_or(0, |b| b.version);
-        if stored_version != expected_version {
-            return Err(stale_version(customer, expected_version, stored_version));
+        if stored_version != replacement.expected_version {
+            return Err(stale_version(
+                customer,
+                replacement.expected_version,
+                stored_version,
+            ));
         }
         let after = StoredOwnership {
             customer,
             tenant,
             version: stored_version.saturating_add(1),
-            structure,
+            structure: replacement.structure,
             updated_at: truncate_to_micros(now),
             updated_by: scope.actor().audit_name(),
         };
@@ -115,17 +119,40 @@ impl OwnershipStore for PgStore {
         .bind(ciphertext)
         .bind(after.updated_at)
         .bind(&after.updated_by)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
         append(
-            &mut tx,
+            conn,
             tenant,
             scope.actor(),
             now,
             replaced_event(before.as_ref(), &after),
         )
         .await?;
+        Ok(after)
+    }
+}
+
+#[async_trait]
+impl OwnershipStore for PgStore {
+    async fn replace_ownership(
+        &self,
+        scope: &TenantScope,
+        customer: CustomerId,
+        structure: OwnershipStructure,
+        expected_version: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StoredOwnership> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let tenant = Self::visible_customer(&mut tx, scope, customer, true).await?;
+        let replacement = OwnershipReplacement {
+            structure,
+            expected_version,
+        };
+        let after = self
+            .replace_in(&mut tx, scope, customer, tenant, replacement, now)
+            .await?;
         tx.commit().await.map_err(db)?;
         Ok(after)
     }

@@ -23,7 +23,7 @@ use crate::rows::{get, time, uuids};
 
 const COLUMNS: &str = "id, tenant_id, reseller_tenant_id, name_ct, country, agreement_kind, \
     agreement_document, registered_on, screening_ct, attestations_ct, reviews, status, state, \
-    history, termination_due, reminded_through, created_at, updated_at";
+    history, termination_due, reminded_through, created_at, updated_at, legal_entity_customer_id";
 
 fn reseller_row(row: &PgRow) -> StoreResult<ResellerRow> {
     Ok(ResellerRow {
@@ -46,6 +46,7 @@ fn reseller_row(row: &PgRow) -> StoreResult<ResellerRow> {
             history: get(row, "history")?,
             termination_due: get(row, "termination_due")?,
             reminded_through: get(row, "reminded_through")?,
+            legal_entity_customer_id: get(row, "legal_entity_customer_id")?,
         },
     })
 }
@@ -81,12 +82,13 @@ async fn write(
     let c = ResellerColumns::seal(ring, record)?;
     sqlx::query(&format!(
         "INSERT INTO resellers ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (id) DO UPDATE SET agreement_document = EXCLUDED.agreement_document, \
          screening_ct = EXCLUDED.screening_ct, attestations_ct = EXCLUDED.attestations_ct, \
          reviews = EXCLUDED.reviews, status = EXCLUDED.status, state = EXCLUDED.state, \
          history = EXCLUDED.history, termination_due = EXCLUDED.termination_due, \
-         reminded_through = EXCLUDED.reminded_through, updated_at = EXCLUDED.updated_at"
+         reminded_through = EXCLUDED.reminded_through, updated_at = EXCLUDED.updated_at, \
+         legal_entity_customer_id = EXCLUDED.legal_entity_customer_id"
     ))
     .bind(record.id.as_uuid())
     .bind(record.tenant.as_uuid())
@@ -106,6 +108,7 @@ async fn write(
     .bind(c.reminded_through)
     .bind(record.created_at)
     .bind(record.updated_at)
+    .bind(c.legal_entity_customer_id)
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -145,6 +148,7 @@ impl ResellerStore for PgStore {
             history: Vec::new(),
             termination_due: None,
             reminded_through: None,
+            legal_entity: None,
             created_at,
             updated_at: created_at,
         };

@@ -7,8 +7,8 @@ use cloudkyc_domain::TenantId;
 use cloudkyc_store::audit::truncate_to_micros;
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::retention::{
-    CustomerRetention, ExpiredCustomer, LegalHold, PurgeReceipt, RetentionCounts, RetentionQuery,
-    RetentionStore, purge_event, refusal,
+    CustomerRetention, ExpiredCustomer, LegalHold, PURGED_TABLES, PurgeReceipt, RetentionCounts,
+    RetentionQuery, RetentionStore, purge_event, refusal,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::PgConnection;
@@ -267,5 +267,21 @@ impl RetentionStore for PgStore {
             purged_at: get(&row, "purged_at")?,
             hold,
         })
+    }
+
+    async fn legal_holds(&self, scope: &TenantScope, limit: u32) -> StoreResult<Vec<LegalHold>> {
+        self.holds_in_force(scope, limit).await
+    }
+
+    /// `VACUUM` of the tables a purge touches (their TOAST tables included): the purge's
+    /// updates and deletes leave the old row versions, ciphertext and all, in the heap until a
+    /// vacuum removes them. It cannot run in a transaction block, so it runs alone on a pooled
+    /// connection once a run's purges have committed. The freed space is reused by later
+    /// writes; only `VACUUM FULL` (an exclusive lock, for a maintenance window) rewrites the
+    /// files.
+    async fn reclaim_purged_space(&self) -> StoreResult<()> {
+        let sql = format!("VACUUM {}", PURGED_TABLES.join(", "));
+        sqlx::raw_sql(&sql).execute(&self.pool).await.map_err(db)?;
+        Ok(())
     }
 }

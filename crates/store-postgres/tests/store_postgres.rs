@@ -9,6 +9,7 @@ mod store_postgres {
     pub mod connecting;
     pub mod sealed;
     pub mod tamper;
+    pub mod vacuum;
 }
 
 use std::sync::Arc;

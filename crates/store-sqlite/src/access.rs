@@ -1,6 +1,7 @@
 //! The access IP log in SQLite: inside one write transaction, one lookup finds the batch's ids
 //! the tenant already has, multi-row `INSERT` statements write the others, then the audit event
-//! and the jobs: a batch commits whole or not at all.
+//! and the jobs: a batch commits whole or not at all. Rows name their tenant by its integer key
+//! (`tenant_keys`), not its UUID text: see migration 0021.
 
 use std::collections::HashSet;
 
@@ -24,6 +25,7 @@ use crate::audit::append;
 use crate::error::db;
 use crate::jobs::insert_job;
 use crate::rows;
+use crate::tenant_keys::{KEY_OF, tenant_key};
 
 /// Rows per statement: 9 parameters each stays far below SQLite's 32,766 bound parameters, and
 /// larger statements stop paying off (parsing is linear, the b-tree work per row is fixed).
@@ -32,7 +34,7 @@ const ROWS_PER_STATEMENT: usize = 500;
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO access_events \
-         (tenant_id, id, account, ip_ct, ip_bidx, at, action, country, created_at) VALUES ",
+         (tenant_key, id, account, ip_ct, ip_bidx, at, action, country, created_at) VALUES ",
     );
     for i in 0..rows {
         if i > 0 {
@@ -41,7 +43,7 @@ fn insert_sql(rows: usize) -> String {
         sql.push_str("(?,?,?,?,?,?,?,?,?)");
     }
     // The conflict clause is a safety net only: duplicates were filtered out under the lock.
-    sql.push_str(" ON CONFLICT (tenant_id, id) DO NOTHING");
+    sql.push_str(" ON CONFLICT (tenant_key, id) DO NOTHING");
     sql
 }
 
@@ -60,7 +62,6 @@ impl AccessEventStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<InsertOutcome> {
         let tenant = scope.tenant();
-        let tenant_text = tenant.to_string();
         let unique = first_occurrences(events);
         // Sealing is CPU work: done before the write lock is taken.
         let sealed = unique
@@ -70,14 +71,15 @@ impl AccessEventStore for SqliteStore {
         let full_sql = insert_sql(ROWS_PER_STATEMENT);
         let ids: Vec<String> = unique.iter().map(|e| e.id.clone()).collect();
         let mut tx = self.begin_write().await?;
+        let key = tenant_key(&mut tx, tenant).await?;
         // The write lock is held from here to the commit, so the ids found now are exactly the
         // duplicates: the inserts need not return their rows (streaming back every inserted id
         // costs more than this one lookup, which usually finds nothing).
         let existing: HashSet<String> = sqlx::query_scalar(
             "SELECT id FROM access_events \
-             WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",
+             WHERE tenant_key = ? AND id IN (SELECT value FROM json_each(?))",
         )
-        .bind(&tenant_text)
+        .bind(key)
         .bind(json_list(&ids))
         .fetch_all(&mut *tx)
         .await
@@ -101,7 +103,7 @@ impl AccessEventStore for SqliteStore {
             let mut query = sqlx::query(sql);
             for (e, seal) in chunk {
                 query = query
-                    .bind(&tenant_text)
+                    .bind(key)
                     .bind(&e.id)
                     .bind(&e.account)
                     .bind(&seal.ciphertext)
@@ -167,20 +169,20 @@ impl AccessEventStore for SqliteStore {
         account: &str,
     ) -> StoreResult<AccessSummary> {
         let tenant = scope.tenant().to_string();
-        let row = sqlx::query(
+        let row = sqlx::query(&format!(
             "SELECT COUNT(*) AS events, COUNT(DISTINCT ip_bidx) AS ips, \
              COALESCE(SUM(country IS NULL), 0) AS unplaced, MIN(at) AS first, MAX(at) AS last \
-             FROM access_events WHERE tenant_id = ? AND account = ?",
-        )
+             FROM access_events WHERE tenant_key = {KEY_OF} AND account = ?",
+        ))
         .bind(&tenant)
         .bind(account)
         .fetch_one(&self.reader)
         .await
         .map_err(db)?;
-        let countries: Vec<String> = sqlx::query_scalar(
+        let countries: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT country FROM access_events \
-             WHERE tenant_id = ? AND account = ? AND country IS NOT NULL ORDER BY country",
-        )
+             WHERE tenant_key = {KEY_OF} AND account = ? AND country IS NOT NULL ORDER BY country",
+        ))
         .bind(&tenant)
         .bind(account)
         .fetch_all(&self.reader)
@@ -204,10 +206,10 @@ impl AccessEventStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<AccessEvent>> {
         let tenant = scope.tenant();
-        sqlx::query(
+        sqlx::query(&format!(
             "SELECT id, account, ip_ct, at, action, country FROM access_events \
-             WHERE tenant_id = ? AND account = ? ORDER BY at DESC, id DESC LIMIT ?",
-        )
+             WHERE tenant_key = {KEY_OF} AND account = ? ORDER BY at DESC, id DESC LIMIT ?",
+        ))
         .bind(tenant.to_string())
         .bind(account)
         .bind(i64::from(limit))
@@ -240,11 +242,11 @@ impl AccessEventStore for SqliteStore {
         if !scope.can_see(tenant) {
             return Err(StoreError::not_found("customer"));
         }
-        let countries: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT country FROM access_events WHERE tenant_id = ? \
+        let countries: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT country FROM access_events WHERE tenant_key = {KEY_OF} \
              AND account IN (SELECT value FROM json_each(?)) AND country IS NOT NULL \
              ORDER BY country",
-        )
+        ))
         .bind(tenant.to_string())
         .bind(json_list(accounts))
         .fetch_all(&self.reader)
@@ -263,10 +265,10 @@ impl AccessEventStore for SqliteStore {
         let mut tx = self.begin_write().await?;
         for tenant in scope.visible() {
             let tenant_text = tenant.to_string();
-            let stale = sqlx::query(
-                "SELECT account, COUNT(*) AS events FROM access_events WHERE tenant_id = ? \
+            let stale = sqlx::query(&format!(
+                "SELECT account, COUNT(*) AS events FROM access_events WHERE tenant_key = {KEY_OF} \
                  GROUP BY account HAVING MAX(at) < ? ORDER BY account",
-            )
+            ))
             .bind(&tenant_text)
             .bind(last_access_before.timestamp_micros())
             .fetch_all(&mut *tx)
@@ -281,10 +283,10 @@ impl AccessEventStore for SqliteStore {
                 accounts.push(rows::text(row, "account")?);
                 events += to_count("events", row.try_get("events").map_err(db)?)?;
             }
-            sqlx::query(
-                "DELETE FROM access_events WHERE tenant_id = ? \
+            sqlx::query(&format!(
+                "DELETE FROM access_events WHERE tenant_key = {KEY_OF} \
                  AND account IN (SELECT value FROM json_each(?))",
-            )
+            ))
             .bind(&tenant_text)
             .bind(json_list(&accounts))
             .execute(&mut *tx)

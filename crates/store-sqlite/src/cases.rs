@@ -9,8 +9,8 @@ use cloudkyc_domain::cases::{CaseId, TimelineEntry, Transition};
 use cloudkyc_store::backend::{parse_id, to_micros};
 use cloudkyc_store::cases::{
     Attachment, AttachmentContent, AttachmentId, CaseColumns, CaseDeadlineCounts, CaseFilter,
-    CaseRecord, CaseStore, CreatedCase, MAX_CASES_LISTED, NewAttachment, open_entry, open_state,
-    seal_entry, seal_state, transition_event,
+    CaseRecord, CaseStore, CreatedCase, KindDeadlineCounts, MAX_CASES_LISTED, NewAttachment,
+    open_entry, open_state, seal_entry, seal_state, transition_event,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::Row;
@@ -332,5 +332,42 @@ impl CaseStore for SqliteStore {
             overdue: count("overdue")?,
             due_soon: count("due_soon")?,
         })
+    }
+    async fn case_deadlines_by_kind(
+        &self,
+        today: NaiveDate,
+        soon_until: NaiveDate,
+    ) -> StoreResult<Vec<KindDeadlineCounts>> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) AS open, \
+             COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) AS overdue, \
+             COALESCE(SUM(CASE WHEN due >= ? AND due <= ? THEN 1 ELSE 0 END), 0) AS due_soon \
+             FROM cases WHERE status <> 'closed' GROUP BY kind ORDER BY kind",
+        )
+        .bind(today.to_string())
+        .bind(today.to_string())
+        .bind(soon_until.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let count = |column: &str| -> StoreResult<u64> {
+                    let value: i64 = row.try_get(column).map_err(db)?;
+                    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} < 0")))
+                };
+                let kind: String = row.try_get("kind").map_err(db)?;
+                Ok(KindDeadlineCounts {
+                    kind: kind
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("case kind {kind:?}")))?,
+                    counts: CaseDeadlineCounts {
+                        open: count("open")?,
+                        overdue: count("overdue")?,
+                        due_soon: count("due_soon")?,
+                    },
+                })
+            })
+            .collect()
     }
 }

@@ -127,6 +127,12 @@ pub(crate) async fn update(
         }
         verifications::insert(store, &mut tx, tenant, scope.actor(), new, now).await?;
     }
+    // A structure the change derives its owners from is written in this transaction too.
+    if let Some(replacement) = change.ownership {
+        store
+            .replace_in(&mut tx, scope, id, tenant, replacement, now)
+            .await?;
+    }
     let after = Customer {
         decision: change.decision,
         personal: change.personal,

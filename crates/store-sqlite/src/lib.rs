@@ -2,8 +2,10 @@
 
 mod access;
 mod audit;
+mod backup;
 mod case_attachments;
 mod cases;
+mod console_users;
 mod customer_batch;
 mod customer_schedule;
 mod customer_updates;
@@ -24,6 +26,7 @@ mod rows;
 mod screening_dispositions;
 pub mod sealed;
 mod store;
+mod tenant_keys;
 mod tenants;
 mod usage;
 mod verifications;

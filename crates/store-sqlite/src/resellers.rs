@@ -25,7 +25,7 @@ use crate::rows::{self, id_list};
 
 const COLUMNS: &str = "id, tenant_id, reseller_tenant_id, name_ct, country, agreement_kind, \
     agreement_document, registered_on, screening_ct, attestations_ct, reviews, status, state, \
-    history, termination_due, reminded_through, created_at, updated_at";
+    history, termination_due, reminded_through, created_at, updated_at, legal_entity_customer_id";
 
 fn reseller_row(row: &SqliteRow) -> StoreResult<ResellerRow> {
     let get = |column: &str| -> StoreResult<Option<String>> { row.try_get(column).map_err(db) };
@@ -50,6 +50,7 @@ fn reseller_row(row: &SqliteRow) -> StoreResult<ResellerRow> {
             history: rows::text(row, "history")?,
             termination_due: get("termination_due")?,
             reminded_through: get("reminded_through")?,
+            legal_entity_customer_id: get("legal_entity_customer_id")?,
         },
     })
 }
@@ -81,12 +82,13 @@ async fn write(
     let c = ResellerColumns::seal(ring, record)?;
     sqlx::query(&format!(
         "INSERT INTO resellers ({COLUMNS}) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET agreement_document = excluded.agreement_document, \
          screening_ct = excluded.screening_ct, attestations_ct = excluded.attestations_ct, \
          reviews = excluded.reviews, status = excluded.status, state = excluded.state, \
          history = excluded.history, termination_due = excluded.termination_due, \
-         reminded_through = excluded.reminded_through, updated_at = excluded.updated_at"
+         reminded_through = excluded.reminded_through, updated_at = excluded.updated_at, \
+         legal_entity_customer_id = excluded.legal_entity_customer_id"
     ))
     .bind(record.id.to_string())
     .bind(record.tenant.to_string())
@@ -106,6 +108,7 @@ async fn write(
     .bind(c.reminded_through)
     .bind(to_micros(record.created_at))
     .bind(to_micros(record.updated_at))
+    .bind(c.legal_entity_customer_id)
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -145,6 +148,7 @@ impl ResellerStore for SqliteStore {
             history: Vec::new(),
             termination_due: None,
             reminded_through: None,
+            legal_entity: None,
             created_at,
             updated_at: created_at,
         };

@@ -22,8 +22,9 @@ use crate::error::db;
 use crate::rows::{self, id_list};
 
 // The newest access to any of the customer's accounts (NULL when the log has none).
-const LAST_ACCESS: &str = "(SELECT MAX(e.at) FROM customer_accounts a JOIN access_events e \
-     ON e.tenant_id = a.tenant_id AND e.account = a.external_id WHERE a.customer_id = c.id)";
+const LAST_ACCESS: &str = "(SELECT MAX(e.at) FROM customer_accounts a \
+     JOIN tenant_keys k ON k.tenant_id = a.tenant_id JOIN access_events e \
+     ON e.tenant_key = k.key AND e.account = a.external_id WHERE a.customer_id = c.id)";
 const HELD: &str =
     "EXISTS (SELECT 1 FROM legal_holds h WHERE h.customer_id = c.id AND h.released_at IS NULL)";
 
@@ -69,6 +70,15 @@ async fn delete_count(conn: &mut SqliteConnection, sql: &str, id: &str) -> Store
 }
 
 impl SqliteStore {
+    /// Copies the write-ahead log into the database file and truncates the log.
+    async fn checkpoint(&self) -> StoreResult<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.writer)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     /// The purge itself, inside the caller's transaction.
     async fn shred(
         &self,
@@ -101,8 +111,9 @@ impl SqliteStore {
                 .map_err(db)?;
         let access_events = delete_count(
             &mut *tx,
-            "DELETE FROM access_events WHERE (tenant_id, account) IN \
-             (SELECT tenant_id, external_id FROM customer_accounts WHERE customer_id = ?)",
+            "DELETE FROM access_events WHERE (tenant_key, account) IN \
+             (SELECT k.key, a.external_id FROM customer_accounts a \
+              JOIN tenant_keys k ON k.tenant_id = a.tenant_id WHERE a.customer_id = ?)",
             &key,
         )
         .await?;
@@ -213,10 +224,7 @@ impl RetentionStore for SqliteStore {
         tx.commit().await.map_err(db)?;
         // The WAL still holds the pages as they were before the purge: fold it into the file
         // and truncate it. Best effort: with readers active it completes at a later checkpoint.
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.writer)
-            .await
-        {
+        if let Err(e) = self.checkpoint().await {
             tracing::warn!(error = %e, "checkpoint after a retention purge failed");
         }
         Ok(receipt)
@@ -293,5 +301,13 @@ impl RetentionStore for SqliteStore {
             purged_at: rows::optional_time(&row, "purged_at")?,
             hold,
         })
+    }
+
+    async fn legal_holds(&self, scope: &TenantScope, limit: u32) -> StoreResult<Vec<LegalHold>> {
+        self.holds_in_force(scope, limit).await
+    }
+
+    async fn reclaim_purged_space(&self) -> StoreResult<()> {
+        self.checkpoint().await
     }
 }

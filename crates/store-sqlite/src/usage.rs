@@ -1,6 +1,7 @@
 //! Usage records and reservations in SQLite: the batch's duplicates are found first under the
 //! write lock, then the new records go in with multi-row `INSERT`s, in one write transaction with
-//! the audit event, so a batch commits whole or not at all.
+//! the audit event, so a batch commits whole or not at all. Rows name their tenant by its integer
+//! key (`tenant_keys`), not its UUID text: see migration 0021.
 
 use std::collections::HashSet;
 
@@ -18,16 +19,17 @@ use crate::SqliteStore;
 use crate::audit::append;
 use crate::error::db;
 use crate::rows::{self, id_list};
+use crate::tenant_keys::tenant_key;
 
-const COLUMNS: &str = "tenant_id, id, account, accelerator, accelerator_resolved, count, start_at, \
-                       end_at, cluster, datacenter, fabric_gbps, details";
+const COLUMNS: &str = "id, account, accelerator, accelerator_resolved, count, start_at, end_at, \
+                       cluster, datacenter, fabric_gbps, details";
 
 /// Rows per statement: 13 parameters each stays far below SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
 
 fn insert_sql(kind: ComputeRecordKind, rows: usize) -> String {
     let mut sql = format!(
-        "INSERT INTO {} ({COLUMNS}, created_at) VALUES ",
+        "INSERT INTO {} (tenant_key, {COLUMNS}, created_at) VALUES ",
         table(kind)
     );
     for i in 0..rows {
@@ -37,7 +39,7 @@ fn insert_sql(kind: ComputeRecordKind, rows: usize) -> String {
         sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     }
     // A safety net only: the duplicates were filtered out under the write lock.
-    sql.push_str(" ON CONFLICT (tenant_id, id) DO NOTHING");
+    sql.push_str(" ON CONFLICT (tenant_key, id) DO NOTHING");
     sql
 }
 
@@ -76,17 +78,17 @@ impl UsageStore for SqliteStore {
         records: &[ComputeRecord],
         now: DateTime<Utc>,
     ) -> StoreResult<InsertOutcome> {
-        let tenant = scope.tenant().to_string();
         let unique = first_occurrences(records, |r| r.id.as_str());
         let ids: Vec<&str> = unique.iter().map(|r| r.id.as_str()).collect();
         let mut tx = self.begin_write().await?;
+        let key = tenant_key(&mut tx, scope.tenant()).await?;
         // The write lock is held from here to the commit, so the ids found now are exactly the
         // duplicates, and the inserts need not return their rows.
         let existing: HashSet<String> = sqlx::query_scalar(&format!(
-            "SELECT id FROM {} WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))",
+            "SELECT id FROM {} WHERE tenant_key = ? AND id IN (SELECT value FROM json_each(?))",
             table(kind)
         ))
-        .bind(&tenant)
+        .bind(key)
         .bind(serde_json::Value::from(ids).to_string())
         .fetch_all(&mut *tx)
         .await
@@ -102,7 +104,7 @@ impl UsageStore for SqliteStore {
             let mut query = sqlx::query(&sql);
             for r in chunk {
                 query = query
-                    .bind(&tenant)
+                    .bind(key)
                     .bind(&r.id)
                     .bind(&r.account)
                     .bind(&r.accelerator)
@@ -140,7 +142,8 @@ impl UsageStore for SqliteStore {
         kind: ComputeRecordKind,
     ) -> StoreResult<Vec<StoredComputeRecord>> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM {} WHERE tenant_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+            "SELECT k.tenant_id, {COLUMNS} FROM {} JOIN tenant_keys k ON k.key = tenant_key \
+             WHERE k.tenant_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
             table(kind)
         ))
         .bind(id_list(scope.visible()))

@@ -3,6 +3,7 @@
 
 mod store_sqlite {
     pub mod opening;
+    pub mod purge_bytes;
     pub mod tamper;
 }
 

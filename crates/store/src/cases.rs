@@ -95,6 +95,13 @@ pub struct CaseDeadlineCounts {
     pub due_soon: u64,
 }
 
+/// The deadline counts of one kind of case (see [`CaseStore::case_deadlines_by_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindDeadlineCounts {
+    pub kind: CaseKind,
+    pub counts: CaseDeadlineCounts,
+}
+
 /// A file to attach to a case. The id is chosen by the caller so the evidence entry that
 /// refers to it can be written in the same transaction.
 #[derive(Clone, PartialEq, Eq)]
@@ -200,4 +207,10 @@ pub trait CaseStore: Send + Sync {
         today: NaiveDate,
         soon_until: NaiveDate,
     ) -> StoreResult<CaseDeadlineCounts>;
+    /// The same counts per kind of case, for the kinds with an open case (operator metrics).
+    async fn case_deadlines_by_kind(
+        &self,
+        today: NaiveDate,
+        soon_until: NaiveDate,
+    ) -> StoreResult<Vec<KindDeadlineCounts>>;
 }

@@ -38,6 +38,8 @@ pub struct CustomerChange {
     /// A pending request this change applies; the scope's actor becomes its approver and must
     /// not be its requester.
     pub applies: Option<VerificationId>,
+    /// A new ownership structure written in the same transaction (its own audit event first).
+    pub ownership: Option<crate::ownership::OwnershipReplacement>,
 }
 
 impl CustomerChange {
@@ -59,6 +61,7 @@ impl CustomerChange {
             jobs: Vec::new(),
             verifications: Vec::new(),
             applies: None,
+            ownership: None,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backend;
 mod case_columns;
 pub mod cases;
+pub mod console_users;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod crypto;
@@ -31,6 +32,7 @@ pub mod webhooks;
 
 pub use access::AccessEventStore;
 pub use cases::CaseStore;
+pub use console_users::ConsoleUserStore;
 pub use customer_schedule::CustomerScheduleStore;
 pub use customers::CustomerStore;
 pub use documents::DocumentStore;

@@ -76,6 +76,17 @@ pub struct StoredOwnership {
     pub updated_by: String,
 }
 
+/// A structure to write with a customer change (`CustomerChange::ownership`): stored in the
+/// change's transaction, so the structure, the beneficial owners derived from it and both
+/// audit events are written together or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnershipReplacement {
+    pub structure: OwnershipStructure,
+    /// The version the writer based the structure on (0: none stored yet); another one stored
+    /// is `Conflict`, and the customer change is not written either.
+    pub expected_version: u32,
+}
+
 #[async_trait]
 pub trait OwnershipStore: Send + Sync {
     /// Replaces the structure of a customer visible to the scope (`NotFound` otherwise) when

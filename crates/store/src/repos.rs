@@ -130,6 +130,7 @@ pub trait Store:
     + KeyRingStore
     + crate::CustomerStore
     + crate::CaseStore
+    + crate::ConsoleUserStore
     + crate::CustomerScheduleStore
     + crate::UsageStore
     + crate::AccessEventStore

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::NewAuditEvent;
 use crate::crypto::{Aad, KeyRing};
+use crate::customers::CustomerId;
 use crate::documents::{MediaType, sha256_hex, uuid_id};
 use crate::{StoreError, StoreResult, TenantScope};
 
@@ -42,6 +43,7 @@ pub const RESELLER_AGREEMENT_READ: &str = "reseller.agreement_read";
 pub const RESELLER_ATTEST: &str = "reseller.attest";
 pub const RESELLER_REMIND: &str = "reseller.remind";
 pub const RESELLER_DOWNSTREAM: &str = "reseller.downstream";
+pub const RESELLER_LEGAL_ENTITY: &str = "reseller.legal_entity";
 
 uuid_id!(
     /// A registered foreign reseller.
@@ -121,6 +123,10 @@ pub struct ResellerRecord {
     pub termination_due: Option<NaiveDate>,
     /// The last day up to which termination reminders were sent.
     pub reminded_through: Option<NaiveDate>,
+    /// The customer record (in `tenant`) the reseller's legal entity is verified as, once
+    /// submitted: its CIP status is the reseller's verification status.
+    #[serde(default)]
+    pub legal_entity: Option<CustomerId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -144,6 +150,10 @@ pub enum ResellerChange {
     Downstream {
         action: String,
         customers: u32,
+    },
+    /// The reseller's legal entity is verified as this customer record.
+    LegalEntity {
+        customer: CustomerId,
     },
 }
 
@@ -209,6 +219,10 @@ impl ResellerRecord {
                 RESELLER_REMIND.to_owned()
             }
             ResellerChange::Downstream { .. } => RESELLER_DOWNSTREAM.to_owned(),
+            ResellerChange::LegalEntity { customer } => {
+                next.legal_entity = Some(*customer);
+                RESELLER_LEGAL_ENTITY.to_owned()
+            }
         };
         let event = NewAuditEvent::new(
             &action,

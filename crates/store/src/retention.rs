@@ -150,7 +150,27 @@ pub trait RetentionStore: Send + Sync {
         scope: &TenantScope,
         id: CustomerId,
     ) -> StoreResult<CustomerRetention>;
+    /// The holds in force over the tenants the scope sees, oldest first, at most `limit`.
+    async fn legal_holds(&self, scope: &TenantScope, limit: u32) -> StoreResult<Vec<LegalHold>>;
+    /// Run after purges have committed, outside any transaction: makes the old versions of the
+    /// purged rows unreachable, so the shredded ciphertext does not linger in the database's
+    /// files. PostgreSQL vacuums the tables a purge touches (its updates and deletes leave dead
+    /// row versions until then); SQLite, which zeroes deleted cells as it purges
+    /// (`secure_delete`), folds its write-ahead log back into the file.
+    async fn reclaim_purged_space(&self) -> StoreResult<()>;
 }
+
+/// The tables a purge updates or deletes from: what [`RetentionStore::reclaim_purged_space`]
+/// vacuums.
+pub const PURGED_TABLES: [&str; 7] = [
+    "customers",
+    "documents",
+    "access_events",
+    "customer_lookups",
+    "customer_verifications",
+    "ownership_structures",
+    "screening_dispositions",
+];
 
 fn reason_aad<'a>(tenant: TenantId, row: &'a str, column: &'a str) -> Aad<'a> {
     Aad {

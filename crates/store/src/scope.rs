@@ -1,8 +1,8 @@
 //! The tenant scope every store method takes.
 //!
 //! A scope says who acts (`Actor`), for which tenant, with which role, and which tenants' data
-//! it may read: its own and its descendants'. It can be built in exactly three ways, each named
-//! after the trust it carries: from a verified API key (the HTTP auth layer), for the local
+//! it may read: its own and its descendants'. It can be built in exactly four ways, each named
+//! after the trust it carries: from a verified API key (the HTTP auth layer), for a console user's live session, for the local
 //! operator (the CLI, which already holds the database and the master key), and for a background
 //! job acting on behalf of the tenant that enqueued it. Handlers never construct one.
 
@@ -47,6 +47,17 @@ impl TenantScope {
     /// by its descendants, as the store computed it.
     pub fn from_verified_key(key: VerifiedKey, subtree: Vec<TenantId>) -> Self {
         Self::build(key.tenant(), key.role(), Actor::ApiKey(key.id()), subtree)
+    }
+
+    /// A person signed in to the console (issue 8) with a live session: the user's role on the
+    /// user's tenant. Only the console sign-in use case, which checked the session, makes one.
+    pub fn console_user(
+        user: String,
+        tenant: TenantId,
+        role: Role,
+        subtree: Vec<TenantId>,
+    ) -> Self {
+        Self::build(tenant, role, Actor::User(user), subtree)
     }
 
     /// The local operator: full administrative access to one tenant and its descendants.

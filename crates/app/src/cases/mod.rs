@@ -10,11 +10,13 @@
 //!   and [`App::open_case`] for an officer's manual case.
 //! - [`work`]: reading, listing and commands.
 //! - [`attachments`]: encrypted evidence files.
-//! - [`calendar`]: the deadline calendar and the counts behind `/metrics`.
+//! - [`calendar`]: the deadline calendar.
+//! - [`deadline_metrics`]: the deadline counts behind `/metrics`, per kind of clock.
 
 pub mod attachments;
 pub mod calendar;
 mod clocks;
+pub mod deadline_metrics;
 pub mod raise;
 pub mod work;
 

@@ -10,9 +10,11 @@
 //!   high risk) open a `compute_review` case, for U.S. groups only when the pack's
 //!   `review_us_persons` is set.
 //!
-//! Ingestion dedupes the jobs per group in memory (a group waiting for its job is not queued
-//! twice); the store's dedupe key is not used, because it would also drop a job queued while
-//! the previous one runs, losing the records that arrived meanwhile.
+//! Ingestion queues the jobs after the store commit and dedupes them per group in memory (a
+//! group waiting for its job is not queued twice); the store's dedupe key is not used there,
+//! because it would also drop a job queued while the previous one runs, losing the records that
+//! arrived meanwhile. An engine load queues one job per group (`recover:<group>` key) to repair
+//! a crash between a commit and its jobs.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::evidence::{self, FLAGS_REFERENCE};
 use super::facts::{GroupHolders, owner_facts};
 use super::link_scope;
+use super::structure::structure_facts;
 use crate::cases::RaisedCase;
 use crate::customers::record;
 use crate::jobs::JobHandler;
@@ -80,32 +83,69 @@ fn is_review(outcome: Outcome) -> bool {
 }
 
 impl App {
-    /// Queues an assessment of each group of `accounts` not already waiting for one.
+    /// Queues an assessment of each group of `accounts` not already waiting for one. Called
+    /// after the batch's commit: a job never names records that may not exist.
     pub(crate) async fn queue_assessments<'a>(
         &self,
         tenant: TenantId,
         t: &mut TenantEngine,
         accounts: impl IntoIterator<Item = &'a str>,
     ) -> AppResult<()> {
-        let scope = link_scope(tenant, ASSESS_JOB);
         for account in accounts {
             let group = t.engine.owners().group_of(account);
-            if !t.pending.insert(group.clone()) {
-                continue;
+            if t.pending.insert(group.clone()) {
+                self.enqueue_assessment(tenant, account, group, None)
+                    .await?;
             }
-            let payload = AssessPayload {
-                account: account.to_owned(),
-                group,
-            };
-            let job = NewJob {
-                kind: ASSESS_JOB.to_owned(),
-                payload: serde_json::to_value(&payload)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                run_at: self.now(),
-                dedupe_key: None,
-            };
-            self.store().enqueue(&scope, job, self.now()).await?;
         }
+        Ok(())
+    }
+
+    /// Queues, when a tenant's engine is loaded, one assessment per owner group with records:
+    /// a process that stopped after a batch's commit and before its jobs (or whose job insert
+    /// failed) left groups unassessed, and the next load repairs that. The store's dedupe key
+    /// (`recover:<group>`) keeps several processes starting together to one job per group.
+    pub(crate) async fn queue_recovery_assessments(
+        &self,
+        tenant: TenantId,
+        t: &mut TenantEngine,
+    ) -> AppResult<()> {
+        let mut groups: std::collections::BTreeMap<String, &str> = Default::default();
+        for account in &t.accounts {
+            groups
+                .entry(t.engine.owners().group_of(account))
+                .or_insert(account);
+        }
+        for (group, account) in groups {
+            if t.pending.insert(group.clone()) {
+                let key = format!("recover:{group}");
+                self.enqueue_assessment(tenant, account, group, Some(key))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn enqueue_assessment(
+        &self,
+        tenant: TenantId,
+        account: &str,
+        group: String,
+        dedupe_key: Option<String>,
+    ) -> AppResult<()> {
+        let payload = AssessPayload {
+            account: account.to_owned(),
+            group,
+        };
+        let job = NewJob {
+            kind: ASSESS_JOB.to_owned(),
+            payload: serde_json::to_value(&payload)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            run_at: self.now(),
+            dedupe_key,
+        };
+        let scope = link_scope(tenant, ASSESS_JOB);
+        self.store().enqueue(&scope, job, self.now()).await?;
         Ok(())
     }
 
@@ -122,9 +162,20 @@ impl App {
             match found.iter().find(|h| &h.account == account) {
                 None => holders.unheld.push(account.clone()),
                 Some(h) if holders.customers.iter().any(|c| c.id == h.customer) => {}
-                Some(h) => holders
-                    .customers
-                    .push(record(self.store().customer(&scope, h.customer).await?)?),
+                Some(h) => {
+                    let customer = record(self.store().customer(&scope, h.customer).await?)?;
+                    if let Some(stored) = self.customer_structure(&customer).await? {
+                        let from_structure = structure_facts(
+                            &stored,
+                            &[],
+                            self.policy(),
+                            self.store().key_ring(),
+                            self.now().date_naive(),
+                        );
+                        holders.unidentified_owner |= from_structure.unidentified_owner;
+                    }
+                    holders.customers.push(customer);
+                }
             }
         }
         Ok(holders)
@@ -149,7 +200,14 @@ impl App {
             .iter()
             .map(|c| c.as_str().to_owned())
             .collect();
-        let facts = owner_facts(&holders, &accounts, countries, now.date_naive());
+        let mut facts = owner_facts(
+            &holders,
+            &accounts,
+            countries,
+            now.date_naive(),
+            self.policy().terms(),
+        );
+        facts.prior_history = t.engine.prior_history(account);
         let mut assessment = t.engine.assess(account, &facts, now.timestamp());
         let disabled = &self.policy().compute().red_flags.disabled;
         assessment.flags.retain(|f| {

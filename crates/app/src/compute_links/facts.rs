@@ -5,10 +5,20 @@
 //! yet could belong to anyone). The other facts are read from the *subject* customer (the first
 //! foreign holder, else the first holder): its country and age, and from every holder: the
 //! owners' countries and the means of payment of the group's accounts.
+//!
+//! Shell indicators (K1) read from the records: a **virtual office** when every address of the
+//! subject customer is a mail drop (a post-office or private mail box, "care of", a virtual
+//! office or registered-agent address; [`is_mail_drop`]); an **unverifiable owner** when a
+//! holder's beneficial owner (at the pack's threshold or by control) has neither a date of birth
+//! nor an identity document to verify, or when the holder's ownership structure leaves a part
+//! at or above the threshold with no identified owner (`structure::StructureFacts`).
 
 use chrono::NaiveDate;
 use cloudkyc_compute::{OwnerFacts, PaymentFact, PaymentKind, PersonStatus};
-use cloudkyc_domain::cip::{Party, PaymentInstrument, PaymentSource, PersonStatus as CipStatus};
+use cloudkyc_domain::cip::{
+    Address, Party, PaymentInstrument, PaymentSource, PersonStatus as CipStatus,
+};
+use cloudkyc_domain::rule_pack::Terms;
 
 use crate::customers::CustomerRecord;
 
@@ -19,6 +29,8 @@ pub struct GroupHolders {
     pub customers: Vec<CustomerRecord>,
     /// Accounts of the group no customer holds.
     pub unheld: Vec<String>,
+    /// A holder's ownership structure leaves an owner at or above the threshold unidentified.
+    pub unidentified_owner: bool,
 }
 
 impl GroupHolders {
@@ -62,15 +74,71 @@ fn payment_kind(instrument: &PaymentInstrument) -> PaymentKind {
     }
 }
 
+/// Words of an address line that mark a mail drop rather than premises, as whole-word
+/// sequences after lower-casing and turning punctuation into spaces ("c/o" -> "c o").
+const MAIL_DROP_MARKERS: [&str; 16] = [
+    "po box",
+    "p o box",
+    "post office box",
+    "pmb",
+    "private mail box",
+    "private mailbox",
+    "mailbox",
+    "mail drop",
+    "c o",
+    "care of",
+    "virtual office",
+    "registered agent",
+    "postfach",
+    "boite postale",
+    "apartado postal",
+    "casilla postal",
+];
+
+/// Whether an address is a mail drop (see [`MAIL_DROP_MARKERS`]).
+pub fn is_mail_drop(address: &Address) -> bool {
+    let lines = [Some(&address.line1), address.line2.as_ref()];
+    lines.into_iter().flatten().any(|line| {
+        let words: String = line
+            .as_str()
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let padded = format!(
+            " {} ",
+            words.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        MAIL_DROP_MARKERS
+            .iter()
+            .any(|m| padded.contains(&format!(" {m} ")))
+    })
+}
+
+/// A beneficial owner the records give nothing to verify with: no date of birth, no document.
+fn unverifiable(owner: &cloudkyc_domain::cip::BeneficialOwner, terms: &Terms) -> bool {
+    super::keys::qualifies(owner, terms)
+        && owner.facts.date_of_birth.is_none()
+        && owner.contact.documents.is_empty()
+}
+
 /// The facts the red flags read, from the holders of `accounts` (the group's members).
 pub fn owner_facts(
     holders: &GroupHolders,
     accounts: &[String],
     admin_ip_countries: Vec<String>,
     today: NaiveDate,
+    terms: &Terms,
 ) -> OwnerFacts {
     let mut facts = OwnerFacts::with_status(holders.status());
     facts.admin_ip_countries = admin_ip_countries;
+    facts.unverifiable_owner = holders.unidentified_owner
+        || holders.customers.iter().any(|c| {
+            c.customer
+                .beneficial_owners
+                .iter()
+                .any(|o| unverifiable(o, terms))
+        });
     if let Some(subject) = holders.subject() {
         let c = &subject.customer;
         facts.customer_country = match &c.party {
@@ -83,6 +151,8 @@ pub fn owner_facts(
                 .or_else(|| p.nationalities.first().copied()),
         }
         .map(|country| country.as_str().to_owned());
+        let addresses = &c.contact.addresses;
+        facts.virtual_office = !addresses.is_empty() && addresses.iter().all(is_mail_drop);
         if let Party::Entity(e) = &c.party
             && let Some(date) = e.incorporation.as_ref().and_then(|i| i.date)
         {

@@ -46,6 +46,39 @@ fn short(index: &str) -> &str {
     index.get(..FINGERPRINT_CHARS).unwrap_or(index)
 }
 
+/// A key of personal data for every account in `accounts`: the blind index of `value` in
+/// `space`, the evidence `what` with the index's fingerprint.
+pub(crate) fn keyed(
+    fp: &dyn Fingerprint,
+    accounts: &[String],
+    space: &str,
+    value: &str,
+    kind: LinkKind,
+    what: &str,
+) -> Vec<LinkKey> {
+    let index = fp.index(space, value);
+    let detail = format!("{what} (fingerprint {})", short(&index));
+    accounts
+        .iter()
+        .map(|account| LinkKey {
+            key: format!("{space}:{index}"),
+            kind,
+            detail: detail.clone(),
+            account: account.clone(),
+        })
+        .collect()
+}
+
+/// The value an individual is keyed by: the sorted tokens of the normalised name and the date
+/// of birth. Token order is not identity ("CHEN, Jun", "Chen Jun", "Jun Chen"); with the date
+/// of birth the sorted tokens are specific enough.
+pub(crate) fn person_value(full_name: &str, born: chrono::NaiveDate) -> String {
+    let normalised = normalize_name(full_name, Schema::Person).text();
+    let mut tokens: Vec<&str> = normalised.split_whitespace().collect();
+    tokens.sort_unstable();
+    format!("{}|{born}", tokens.join(" "))
+}
+
 struct Builder<'a> {
     fp: &'a dyn Fingerprint,
     out: Vec<LinkKey>,
@@ -54,16 +87,8 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// Adds a key of personal data for every account in `accounts`.
     fn add(&mut self, accounts: &[String], space: &str, value: &str, kind: LinkKind, what: &str) {
-        let index = self.fp.index(space, value);
-        let detail = format!("{what} (fingerprint {})", short(&index));
-        for account in accounts {
-            self.out.push(LinkKey {
-                key: format!("{space}:{index}"),
-                kind,
-                detail: detail.clone(),
-                account: account.clone(),
-            });
-        }
+        self.out
+            .extend(keyed(self.fp, accounts, space, value, kind, what));
     }
 
     /// The person's name + date of birth and identity documents: the same individual, whether
@@ -179,7 +204,7 @@ impl Builder<'_> {
 
 /// Whether `owner` is a beneficial owner under the pack: a share at or above the threshold, or a
 /// control role (CIP records owners by control only when the control is substantial).
-fn qualifies(owner: &BeneficialOwner, terms: &Terms) -> bool {
+pub(crate) fn qualifies(owner: &BeneficialOwner, terms: &Terms) -> bool {
     owner.stake.control_role().is_some()
         || owner
             .stake

@@ -5,6 +5,8 @@
 //!
 //! - [`keys`]: what accounts can share (customer, entity, beneficial owner, payment instrument,
 //!   contact details), as blind-indexed keys with the evidence text of each link.
+//! - [`structure`]: what an ownership structure adds (a shared holding company or ultimate
+//!   beneficial owner, with the ownership path as evidence; an unidentified owner for K1).
 //! - [`facts`]: the owner group's [`cloudkyc_compute::OwnerFacts`] from the holders' CIP data.
 //! - [`assess`]: the `compute.assess` job (after ingestion) that assesses an owner group and
 //!   raises its cases with the assessment as evidence.
@@ -12,14 +14,16 @@
 //!
 //! Linking is incremental: an account's holder is looked up once, when its first usage or
 //! reservation reaches this process's engine (or when the engine is loaded), and a customer is
-//! indexed once per stored version. Links are only ever added: a merge, with its evidence,
-//! stays until the engine is rebuilt from the store (a restart), which links from the current
-//! CIP data.
+//! indexed once per stored version. A new version's keys are compared with the last one's: the
+//! links of a key that went (an owner removed, a card replaced, an account moved) are withdrawn
+//! and the groups rebuilt from the links that remain (the merges undone stay in the engine's
+//! history, shown with every assessment of the accounts).
 
 pub mod assess;
 pub mod evidence;
 pub mod facts;
 pub mod keys;
+pub mod structure;
 pub mod sync;
 
 #[cfg(test)]
@@ -28,7 +32,7 @@ mod tests;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use cloudkyc_compute::{ComputeEngine, Link, LinkKind};
+use cloudkyc_compute::{ComputeEngine, Link, LinkKind, WithdrawnMerge};
 use cloudkyc_domain::TenantId;
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::CustomerId;
@@ -53,6 +57,10 @@ pub struct LinkIndex {
     customers: HashMap<CustomerId, DateTime<Utc>>,
     /// Key -> the accounts that have it.
     by_key: HashMap<String, BTreeSet<String>>,
+    /// The keys each indexed customer's current version gave.
+    keys_of: HashMap<CustomerId, Vec<LinkKey>>,
+    /// The links each key made, to withdraw them when the key goes.
+    links_of: HashMap<String, Vec<Link>>,
     /// The tenant's audit sequence the customer sync has read up to.
     pub(crate) audit_seq: i64,
     /// This engine's customer-sync chain (see [`sync`]).
@@ -71,7 +79,7 @@ impl LinkIndex {
     pub fn index(&mut self, keys: Vec<LinkKey>) -> Vec<Link> {
         let mut links = Vec::new();
         for k in keys {
-            let accounts = self.by_key.entry(k.key).or_default();
+            let accounts = self.by_key.entry(k.key.clone()).or_default();
             if accounts.contains(&k.account) {
                 continue;
             }
@@ -81,15 +89,53 @@ impl LinkIndex {
             } else {
                 MAX_WEAK_PARTNERS
             };
-            links.extend(accounts.iter().take(partners).map(|other| Link {
-                a: other.clone(),
-                b: k.account.clone(),
-                kind: k.kind,
-                detail: k.detail.clone(),
-            }));
+            let made: Vec<Link> = accounts
+                .iter()
+                .take(partners)
+                .map(|other| Link {
+                    a: other.clone(),
+                    b: k.account.clone(),
+                    kind: k.kind,
+                    detail: k.detail.clone(),
+                })
+                .collect();
+            self.links_of
+                .entry(k.key.clone())
+                .or_default()
+                .extend(made.iter().cloned());
+            links.extend(made);
             accounts.insert(k.account);
         }
         links
+    }
+
+    /// Removes keys that no longer hold. Returns the links to withdraw (every link of a key
+    /// that touched the account that lost it) and the links that keep the key's remaining
+    /// accounts connected where the withdrawn ones did (a strong key joins all its accounts).
+    pub fn remove(&mut self, gone: &[LinkKey]) -> (Vec<Link>, Vec<Link>) {
+        let (mut withdraw, mut relink) = (Vec::new(), Vec::new());
+        for k in gone {
+            let Some(accounts) = self.by_key.get_mut(&k.key) else {
+                continue;
+            };
+            accounts.remove(&k.account);
+            let links = self.links_of.remove(&k.key).unwrap_or_default();
+            let (touching, mut kept): (Vec<Link>, Vec<Link>) = links
+                .into_iter()
+                .partition(|l| l.a == k.account || l.b == k.account);
+            withdraw.extend(touching);
+            if k.kind.is_strong() {
+                let fresh = reconnect(accounts, &kept, k);
+                kept.extend(fresh.iter().cloned());
+                relink.extend(fresh);
+            }
+            if accounts.is_empty() {
+                self.by_key.remove(&k.key);
+            } else {
+                self.links_of.insert(k.key.clone(), kept);
+            }
+        }
+        (withdraw, relink)
     }
 
     /// Whether the customer was indexed at this version already.
@@ -117,6 +163,56 @@ impl LinkIndex {
     }
 }
 
+/// Links from the first of `accounts` to each account `kept` does not connect to it.
+fn reconnect(accounts: &BTreeSet<String>, kept: &[Link], k: &LinkKey) -> Vec<Link> {
+    let Some(first) = accounts.first() else {
+        return Vec::new();
+    };
+    let mut reached: BTreeSet<&str> = BTreeSet::from([first.as_str()]);
+    loop {
+        let before = reached.len();
+        for l in kept {
+            if reached.contains(l.a.as_str()) || reached.contains(l.b.as_str()) {
+                reached.insert(&l.a);
+                reached.insert(&l.b);
+            }
+        }
+        if reached.len() == before {
+            break;
+        }
+    }
+    accounts
+        .iter()
+        .filter(|a| !reached.contains(a.as_str()))
+        .map(|a| Link {
+            a: first.clone(),
+            b: a.clone(),
+            kind: k.kind,
+            detail: k.detail.clone(),
+        })
+        .collect()
+}
+
+/// The keys of a customer: its structure's first (their evidence carries the ownership path),
+/// then the record's; one key per account and key.
+pub(crate) fn merge_keys(structure: Vec<LinkKey>, record: Vec<LinkKey>) -> Vec<LinkKey> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<LinkKey> = structure
+        .into_iter()
+        .chain(record)
+        .filter(|k| seen.insert((k.key.clone(), k.account.clone())))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What indexing a customer version did.
+#[derive(Debug, Default)]
+pub(crate) struct Indexed {
+    pub merges: usize,
+    pub withdrawn: Vec<WithdrawnMerge>,
+}
+
 /// The scope the linker reads a tenant's customers with (never a caller's: a reseller's
 /// accounts are linked from the reseller's own customers).
 pub(crate) fn link_scope(tenant: TenantId, component: &str) -> TenantScope {
@@ -139,24 +235,71 @@ pub fn kind_name(kind: LinkKind) -> &'static str {
 }
 
 impl App {
-    /// Indexes one customer (once per stored version) and records the links it makes.
-    pub(crate) fn index_customer(
+    /// Indexes one customer (once per stored version): records the links its keys make and
+    /// withdraws those of the keys its previous version had and this one has not.
+    pub(crate) async fn index_customer(
         &self,
         index: &mut LinkIndex,
         engine: &mut ComputeEngine,
         customer: &CustomerRecord,
-    ) -> usize {
+    ) -> AppResult<Indexed> {
         if index.is_current(customer) {
-            return 0;
+            return Ok(Indexed::default());
         }
+        let keys = self.customer_link_keys(customer).await?;
         index.customers.insert(customer.id, customer.updated_at);
         index.looked_up.extend(customer.accounts.iter().cloned());
-        let keys = customer_keys(customer, self.policy().terms(), self.store().key_ring());
+        let old = index.keys_of.insert(customer.id, keys.clone());
+        let current: HashSet<(&str, &str)> = keys
+            .iter()
+            .map(|k| (k.key.as_str(), k.account.as_str()))
+            .collect();
+        let gone: Vec<LinkKey> = old
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| !current.contains(&(k.key.as_str(), k.account.as_str())))
+            .collect();
+        let (withdraw, relink) = index.remove(&gone);
+        let withdrawn = engine.withdraw_links(&withdraw, self.now().timestamp());
+        for w in &withdrawn {
+            let kinds: Vec<&str> = w.withdrawn.iter().map(|l| kind_name(l.kind)).collect();
+            tracing::info!(customer = %customer.id, a = %w.merge.a, b = %w.merge.b, ?kinds,
+                "compute owner-group merge withdrawn: its evidence no longer holds");
+        }
         let mut merges = 0;
-        for link in index.index(keys) {
+        for link in relink.into_iter().chain(index.index(keys)) {
             merges += usize::from(engine.link(link).is_some());
         }
-        merges
+        Ok(Indexed { merges, withdrawn })
+    }
+
+    /// Every key of the customer's accounts: the record's and its ownership structure's.
+    async fn customer_link_keys(&self, customer: &CustomerRecord) -> AppResult<Vec<LinkKey>> {
+        let ring = self.store().key_ring();
+        let record = customer_keys(customer, self.policy().terms(), ring);
+        let structure = match self.customer_structure(customer).await? {
+            Some(stored) => {
+                structure::structure_facts(
+                    &stored,
+                    &customer.accounts,
+                    self.policy(),
+                    ring,
+                    self.now().date_naive(),
+                )
+                .keys
+            }
+            None => Vec::new(),
+        };
+        Ok(merge_keys(structure, record))
+    }
+
+    /// The customer's stored ownership structure, if any.
+    pub(crate) async fn customer_structure(
+        &self,
+        customer: &CustomerRecord,
+    ) -> AppResult<Option<cloudkyc_store::ownership::StoredOwnership>> {
+        let scope = link_scope(customer.tenant, "compute.links");
+        Ok(self.store().ownership(&scope, customer.id).await?)
     }
 
     /// Looks up the holders of `accounts` (of `tenant`) once and indexes each new holder.
@@ -183,7 +326,7 @@ impl App {
                 continue;
             }
             let customer = record(self.store().customer(&scope, id).await?)?;
-            merges += self.index_customer(index, engine, &customer);
+            merges += self.index_customer(index, engine, &customer).await?.merges;
         }
         Ok(merges)
     }

@@ -125,8 +125,14 @@ impl App {
             if !seen && !t.links.is_indexed(customer.id) {
                 continue;
             }
-            self.index_customer(&mut t.links, &mut t.engine, &customer);
+            let indexed = self
+                .index_customer(&mut t.links, &mut t.engine, &customer)
+                .await?;
             reindexed += 1;
+            // A split group's other side is assessed again too.
+            for w in indexed.withdrawn {
+                touched.extend([w.merge.a, w.merge.b]);
+            }
             touched.extend(
                 customer
                     .accounts

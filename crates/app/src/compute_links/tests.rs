@@ -52,6 +52,54 @@ fn a_weak_key_links_a_new_account_to_each_earlier_holder() {
 }
 
 #[test]
+fn a_key_that_goes_withdraws_its_links_and_reconnects_the_rest() {
+    let mut index = LinkIndex::default();
+    let bo = |account| key("bo:1", LinkKind::BeneficialOwner, account);
+    index.index(vec![bo("a")]);
+    index.index(vec![bo("b"), bo("c")]);
+    // a was the hub: b and c were linked through it, so they get a link of their own.
+    let (withdraw, relink) = index.remove(&[bo("a")]);
+    assert_eq!(withdraw.len(), 2, "{withdraw:#?}");
+    assert!(withdraw.iter().all(|l| l.a == "a" || l.b == "a"));
+    assert_eq!(relink.len(), 1);
+    assert_eq!((relink[0].a.as_str(), relink[0].b.as_str()), ("b", "c"));
+    // c goes too: the link b-c is withdrawn and b has nobody left to link to.
+    let (withdraw, relink) = index.remove(&[bo("c")]);
+    assert_eq!(withdraw.len(), 1);
+    assert!(relink.is_empty());
+    // Removing a key the index does not hold is a no-op.
+    assert_eq!(index.remove(&[bo("z")]), (vec![], vec![]));
+}
+
+#[test]
+fn a_weak_key_that_goes_withdraws_only_its_pairs() {
+    let mut index = LinkIndex::default();
+    let email = |account| key("email:1", LinkKind::ContactDetails, account);
+    index.index(vec![email("a"), email("b"), email("c")]);
+    let (withdraw, relink) = index.remove(&[email("b")]);
+    assert_eq!(withdraw.len(), 2, "a-b and b-c: {withdraw:#?}");
+    assert!(
+        relink.is_empty(),
+        "a-c still holds, weak links are per pair"
+    );
+}
+
+#[test]
+fn structure_keys_win_over_the_same_key_from_the_record() {
+    let mut from_structure = key("bo:1", LinkKind::BeneficialOwner, "a");
+    from_structure.detail = "through Holdco".into();
+    let merged = super::merge_keys(
+        vec![from_structure],
+        vec![
+            key("bo:1", LinkKind::BeneficialOwner, "a"),
+            key("card:1", LinkKind::PaymentInstrument, "a"),
+        ],
+    );
+    assert_eq!(merged.len(), 2);
+    assert_eq!(merged[0].detail, "through Holdco");
+}
+
+#[test]
 fn accounts_are_looked_up_once() {
     let mut index = LinkIndex::default();
     index.looked_up.insert("a".into());
@@ -181,6 +229,48 @@ mod keys {
         }
         let card = keys.iter().find(|k| k.kind == PaymentInstrument).unwrap();
         assert!(card.detail.contains("visa ending 8831"), "{}", card.detail);
+    }
+
+    #[test]
+    fn mail_drops_and_owners_without_identifiers_are_shell_indicators() {
+        use super::super::facts::{GroupHolders, is_mail_drop, owner_facts};
+        let pack = pack();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let mut body = entity("Chen Jun", 60.0, None);
+        let facts_of = |body: &serde_json::Value| {
+            let holders = GroupHolders {
+                customers: vec![record(body.clone())],
+                ..GroupHolders::default()
+            };
+            owner_facts(&holders, &["a-1".into()], vec![], today, pack.terms())
+        };
+        let plain = facts_of(&body);
+        assert!(!plain.virtual_office && !plain.unverifiable_owner);
+
+        body["addresses"] = serde_json::json!([
+            {"line1": "PMB 4410, 8 Marina View", "city": "Singapore", "country": "SG"},
+            {"line1": "c/o Corporate Services Pte Ltd", "line2": "1 Raffles Place",
+             "city": "Singapore", "country": "SG"}]);
+        body["beneficial_owners"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("date_of_birth");
+        let shell = facts_of(&body);
+        assert!(shell.virtual_office, "every address is a mail drop");
+        assert!(
+            shell.unverifiable_owner,
+            "an owner with no birth date and no document"
+        );
+
+        let address = |line1: &str| -> cloudkyc_domain::cip::Address {
+            serde_json::from_value(serde_json::json!(
+                {"line1": line1, "city": "X", "country": "SG"}))
+            .unwrap()
+        };
+        assert!(is_mail_drop(&address("P.O. Box 1234")));
+        assert!(is_mail_drop(&address("Virtual Office, Level 3")));
+        assert!(!is_mail_drop(&address("12 Pmbroke Street")));
+        assert!(!is_mail_drop(&address("Cobalt Tower, 5 Coast Road")));
     }
 
     #[test]

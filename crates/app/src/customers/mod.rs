@@ -205,7 +205,7 @@ impl App {
         let mut decision = assessed.decision(pack);
         // Special measures (issue 6): a prohibited party is refused with the reason first.
         let measures = self
-            .special_measures_at_onboarding(&customer, &assessed.determination)
+            .special_measures_at_onboarding(&tenant, &customer, &assessed.determination)
             .await?;
         measures.cap().apply(&mut decision);
         let sealed = assessed.sealed(customer);

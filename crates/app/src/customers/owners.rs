@@ -14,6 +14,7 @@ use cloudkyc_screening::model::Schema;
 use cloudkyc_screening::normalize_name;
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::CustomerId;
+use cloudkyc_store::ownership::OwnershipReplacement;
 
 use super::redecide::Redecision;
 use super::{CustomerRecord, field_errors, record};
@@ -110,6 +111,18 @@ impl App {
         id: CustomerId,
         drafts: &[BeneficialOwnerDraft],
     ) -> AppResult<OwnersChanged> {
+        self.change_owners_with(scope, id, drafts, None).await
+    }
+
+    /// The owner change, with the ownership structure the owners were computed from when
+    /// there is one: stored in the same transaction as the customer's new owners.
+    pub(crate) async fn change_owners_with(
+        &self,
+        scope: &TenantScope,
+        id: CustomerId,
+        drafts: &[BeneficialOwnerDraft],
+        structure: Option<OwnershipReplacement>,
+    ) -> AppResult<OwnersChanged> {
         Self::require(scope, Permission::WriteCustomers)?;
         let today = self.now().date_naive();
         let owners = validate_beneficial_owners(drafts, today).map_err(field_errors)?;
@@ -127,6 +140,7 @@ impl App {
         let mut change = Redecision::new(OWNERS_CHANGED, diff.reason());
         change.customer = Some(customer);
         change.access_countries = self.access_countries(scope, &current).await?;
+        change.ownership = structure;
         let customer = self.redecide(scope, current, change).await?;
         Ok(OwnersChanged { diff, customer })
     }

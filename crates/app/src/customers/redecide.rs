@@ -15,6 +15,7 @@ use cloudkyc_domain::cip::{CountryCode, ValidatedCustomer};
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customer_updates::CustomerChange;
 use cloudkyc_store::customers::AccountAccess;
+use cloudkyc_store::ownership::OwnershipReplacement;
 use cloudkyc_store::verifications::{
     Evidence, NewVerification, Verification, VerificationId, VerificationState,
 };
@@ -43,6 +44,9 @@ pub struct Redecision {
     /// A pending four-eyes request the change applies; its override is taken into account and
     /// the scope's actor becomes its approver (who must not be its requester).
     pub applies: Option<VerificationId>,
+    /// A new ownership structure stored with the change, in its transaction (an ownership
+    /// submission); the decision takes its derived hits from it instead of the stored one.
+    pub ownership: Option<OwnershipReplacement>,
 }
 
 impl Redecision {
@@ -56,6 +60,7 @@ impl Redecision {
             access_countries: Vec::new(),
             evidence: Vec::new(),
             applies: None,
+            ownership: None,
         }
     }
 }
@@ -98,7 +103,10 @@ impl App {
         }));
         let mut evidence =
             DecisionEvidence::from_history(change.access_countries.clone(), &history);
-        evidence.ownership = self.ownership_evidence(scope, current.id).await?;
+        evidence.ownership = match &change.ownership {
+            Some(replacement) => self.structure_evidence(&replacement.structure).await?,
+            None => self.ownership_evidence(scope, current.id).await?,
+        };
         let tenant = self.store().tenant(scope, current.tenant).await?;
         let customer = change
             .customer
@@ -166,6 +174,7 @@ impl App {
             event_id: None,
         });
         update.applies = change.applies;
+        update.ownership = change.ownership;
         // Hits the change brought open review cases (issue 4, continuous screening).
         update.jobs.extend(crate::rescreen::new_hits_job(
             current.id,

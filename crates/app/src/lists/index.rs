@@ -94,3 +94,46 @@ impl App {
         Ok(())
     }
 }
+
+/// Whether `index` lacks a snapshot the store has in force (another process imported or
+/// updated a list since it was built).
+pub(crate) fn lacks_stored(index: &Index, statuses: &[cloudkyc_store::lists::ListStatus]) -> bool {
+    statuses.iter().any(|s| {
+        s.active.as_ref().is_some_and(|a| {
+            !index
+                .list_versions()
+                .iter()
+                .any(|v| v.list.as_str() == s.list && v.content_hash.as_str() == a.content_sha256)
+        })
+    })
+}
+
+impl App {
+    /// Rebuilds the index when another process put a list in force that it lacks, without
+    /// re-screening (the process that made the change scheduled that); whether it did. An index
+    /// never loaded is left alone: its first use reads the store anyway.
+    pub(crate) async fn follow_list_changes(&self) -> AppResult<bool> {
+        if self.screening_index().loaded().is_none() {
+            return Ok(false);
+        }
+        let Some(scope) = provider_read_scope(self.store()).await? else {
+            return Ok(false);
+        };
+        let statuses = self.store().list_statuses(&scope).await?;
+        let stale = |app: &Self| {
+            app.screening_index()
+                .loaded()
+                .is_some_and(|index| lacks_stored(&index, &statuses))
+        };
+        if !stale(self) {
+            return Ok(false);
+        }
+        let _change = self.list_sources().changes.lock().await;
+        // A change of this process may have swapped the index while the lock was awaited.
+        if !stale(self) {
+            return Ok(false);
+        }
+        self.refresh_screening_index().await?;
+        Ok(true)
+    }
+}

@@ -81,14 +81,7 @@ impl App {
         // Another process (`cloudkyc lists import`, another instance's scheduled update) may
         // have put a snapshot in force that this index lacks: rebuild it before reporting.
         // `/readyz` is polled, so every instance converges within the probe interval.
-        let stale = statuses.iter().any(|s| {
-            s.active.as_ref().is_some_and(|a| {
-                !index.list_versions().iter().any(|v| {
-                    v.list.as_str() == s.list && v.content_hash.as_str() == a.content_sha256
-                })
-            })
-        });
-        if stale {
+        if super::index::lacks_stored(&index, &statuses) {
             let _change = self.list_sources().changes.lock().await;
             self.refresh_screening_index().await?;
             index = self.screening_index().load().await?;

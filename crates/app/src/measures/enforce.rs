@@ -12,14 +12,16 @@
 //! access the customer's own checks earn.
 //!
 //! The registered resellers are re-checked in the same run (`resellers.rs`: review cases on
-//! the reseller).
+//! the reseller), and each customer of a reseller is planned with its reseller as a subject, so
+//! a measure reaching the reseller acts on the reseller's customers' accounts.
 //!
 //! When the job runs is `schedule.rs`'s concern.
 
 use chrono::NaiveDate;
 use cloudkyc_domain::Permission;
 use cloudkyc_domain::measures::{
-    Action, EnforcementPlan, PlannedAction, SpecialMeasure, Stage, lifted_actions, plan_enforcement,
+    Action, EnforcementPlan, PlannedAction, SpecialMeasure, Stage, Subject, lifted_actions,
+    plan_enforcement,
 };
 use cloudkyc_domain::ownership::PartyRef;
 use cloudkyc_store::TenantScope;
@@ -105,6 +107,7 @@ impl App {
             .map(|m| m.measure)
             .collect();
         let mut report = RecheckReport::default();
+        let channels = self.channel_subjects(&measures).await?;
         let mut after = None;
         loop {
             let page = self.store().customers(scope, after, PAGE).await?;
@@ -115,7 +118,10 @@ impl App {
                 let id = stored.id;
                 let result = match crate::customers::record(stored) {
                     Ok(customer) => {
-                        self.recheck_customer(scope, &measures, customer, &mut report)
+                        let channel = channels
+                            .get(&customer.tenant)
+                            .map_or(&[][..], Vec::as_slice);
+                        self.recheck_customer(scope, &measures, channel, customer, &mut report)
                             .await
                     }
                     Err(error) => Err(error),
@@ -142,6 +148,7 @@ impl App {
         &self,
         scope: &TenantScope,
         measures: &[SpecialMeasure],
+        channel: &[Subject],
         customer: CustomerRecord,
         report: &mut RecheckReport,
     ) -> AppResult<()> {
@@ -150,7 +157,7 @@ impl App {
             .store()
             .access_countries(scope, customer.tenant, &customer.accounts)
             .await?;
-        let subjects = matching::subjects(
+        let mut subjects = matching::subjects(
             &customer.customer,
             &customer.determination,
             PartyRef::from_uuid(*customer.id.as_uuid()),
@@ -158,6 +165,8 @@ impl App {
             measures,
             self.policy(),
         );
+        // The resellers the customer came through are subjects of its relationship too.
+        subjects.extend_from_slice(channel);
         let plan = plan_enforcement(
             measures,
             &subjects,

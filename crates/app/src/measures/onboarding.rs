@@ -13,6 +13,7 @@ use cloudkyc_domain::measures::{
     Action, EnforcementPlan, MeasureStatus, SpecialMeasure, Stage, plan_enforcement,
 };
 use cloudkyc_domain::ownership::PartyRef;
+use cloudkyc_domain::{Tenant, TenantKind};
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::{AccountAccess, CustomerDecision, CustomerId};
 use cloudkyc_store::measures::{ActionFilter, ActionKind, ActionState};
@@ -123,10 +124,11 @@ impl App {
             .collect()
     }
 
-    /// Matches an applicant (and its owners) against the registry before its decision is
-    /// stored.
+    /// Matches an applicant (its owners, and the resellers it comes through when `tenant` is a
+    /// reseller's) against the registry before its decision is stored.
     pub(crate) async fn special_measures_at_onboarding(
         &self,
+        tenant: &Tenant,
         customer: &ValidatedCustomer,
         determination: &CustomerDetermination,
     ) -> AppResult<OnboardingMeasures> {
@@ -136,7 +138,7 @@ impl App {
         }
         let party =
             PartyRef::new("applicant").unwrap_or_else(|_| PartyRef::from_uuid(uuid::Uuid::nil()));
-        let subjects = matching::subjects(
+        let mut subjects = matching::subjects(
             customer,
             determination,
             party,
@@ -144,6 +146,11 @@ impl App {
             &measures,
             self.policy(),
         );
+        if tenant.kind == TenantKind::Reseller
+            && let Some(channel) = self.channel_subjects(&measures).await?.remove(&tenant.id)
+        {
+            subjects.extend(channel);
+        }
         let plan = plan_enforcement(
             &measures,
             &subjects,

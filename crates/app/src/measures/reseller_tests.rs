@@ -1,18 +1,22 @@
 //! Resellers under special measures, on SQLite: a measure on a registered reseller's country
-//! raises a reseller case; a prohibition in force refuses registering one.
+//! raises a reseller case and acts on the reseller's customers; a prohibition in force refuses
+//! registering one.
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::{Duration, NaiveDate, TimeZone};
 use cloudkyc_domain::cases::{CaseKind, Subject as CaseSubject, SubjectRef};
-use cloudkyc_domain::cip::CountryCode;
+use cloudkyc_domain::cip::{CountryCode, CustomerDraft};
 use cloudkyc_domain::measures::{MeasureKindName, MeasureTarget, NamedPerson};
 use cloudkyc_domain::reseller::AgreementKind;
 use cloudkyc_domain::rule_pack::{DEFAULT_PACK_ID, RulePack};
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::cases::CaseFilter;
 use cloudkyc_store::crypto::MasterKey;
+use cloudkyc_store::customers::AccountAccess;
+use cloudkyc_store::measures::{ActionKind, ActionState};
 use cloudkyc_store_sqlite::SqliteStore;
+use serde_json::json;
 
 use crate::jobs::JobRunner;
 use crate::measures::MeasureRequest;
@@ -23,7 +27,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-async fn app() -> (App, TenantScope) {
+async fn app() -> (App, Arc<ManualClock>, TenantScope) {
     let store = SqliteStore::open("sqlite::memory:", &MasterKey::generate())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -33,13 +37,13 @@ async fn app() -> (App, TenantScope) {
         .single()
         .unwrap_or_default();
     let clock = Arc::new(ManualClock::new(start));
-    let app = App::new(Arc::new(store), clock, Arc::new(pack))
+    let app = App::new(Arc::new(store), clock.clone(), Arc::new(pack))
         .with_screening_index(cloudkyc_screening::Index::build(&[]));
     let scope = app
         .operator_scope("Test Cloud")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    (app, scope)
+    (app, clock, scope)
 }
 
 fn reseller(name: &str, country: &str) -> RegisterReseller {
@@ -88,7 +92,7 @@ async fn drain(app: &App) {
 
 #[tokio::test]
 async fn a_measure_on_a_registered_resellers_country_raises_a_reseller_case() {
-    let (app, scope) = app().await;
+    let (app, _, scope) = app().await;
     let reached = app
         .register_reseller(&scope, reseller("Lagos Cloud Services Ltd", "NG"))
         .await
@@ -125,7 +129,7 @@ async fn a_measure_on_a_registered_resellers_country_raises_a_reseller_case() {
 
 #[tokio::test]
 async fn registering_a_reseller_is_refused_while_a_prohibition_is_in_force() {
-    let (app, scope) = app().await;
+    let (app, _, scope) = app().await;
     app.register_measure(&scope, prohibit("KP", date(2026, 11, 1)))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -181,4 +185,150 @@ async fn registering_a_reseller_is_refused_while_a_prohibition_is_in_force() {
     assert_eq!(cases.len(), 1, "{cases:?}");
     assert_eq!(cases[0].0, CaseSubject::Reseller(id));
     assert!(cases[0].1.contains("2027-01-15"), "{}", cases[0].1);
+}
+
+fn person(name: &str, account: &str) -> CustomerDraft {
+    serde_json::from_value(json!({
+        "kind": "individual",
+        "name": {"full": name},
+        "date_of_birth": "1988-04-12",
+        "nationalities": ["DE"],
+        "addresses": [{"line1": "12 Main Road", "city": "Berlin", "country": "DE"}],
+        "emails": [format!("{account}@example.com")],
+        "phones": ["+49 30 901820"],
+        "accounts": [{"external_id": account, "payment_methods": [{"type": "card",
+            "brand": "visa", "last4": "4242", "bin_country": "DE", "source": "customer"}]}],
+        "beneficial_owners": []
+    }))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The scope of a fresh key of the reseller's own tenant, as a request would carry it.
+async fn reseller_scope(app: &App, tenant: cloudkyc_domain::TenantId) -> TenantScope {
+    let operator = app
+        .operator_scope("Test Cloud")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = crate::keys::CreateKey {
+        role: cloudkyc_domain::Role::Reseller,
+        tenant: Some(tenant),
+        name: "reseller key".into(),
+        expires_at: None,
+    };
+    let created = app
+        .create_key(&operator, key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.authenticate(created.secret.expose())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the new key gets in"))
+}
+
+#[tokio::test]
+async fn a_measure_on_a_reseller_acts_on_its_customers_accounts() {
+    let (app, clock, scope) = app().await;
+    let lagos = app
+        .register_reseller(&scope, reseller("Lagos Cloud Services Ltd", "NG"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let channel = reseller_scope(&app, lagos.record.reseller_tenant).await;
+    // The operator's scope as a request made now would carry it, with the reseller's tenant.
+    let scope = app
+        .operator_scope("Test Cloud")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let through = app
+        .onboard_customer(&channel, person("Anna Example", "de-1"), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .customer;
+    let direct = app
+        .onboard_customer(&scope, person("Berta Example", "de-2"), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .customer;
+    let access_before = through.decision.account_access;
+    assert_ne!(access_before, AccountAccess::Closed);
+
+    // A prohibition on the reseller's country, effective in a month: the customer who came
+    // through it gets a closure scheduled by that date and a review case; the direct one none.
+    let measure = app
+        .register_measure(&scope, prohibit("NG", date(2026, 12, 1)))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    drain(&app).await;
+    let detail = app
+        .measure_detail(&scope, measure.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let actions: Vec<_> = detail
+        .actions
+        .iter()
+        .map(|a| (a.customer, a.kind, a.due, a.state))
+        .collect();
+    assert_eq!(
+        actions,
+        [(
+            through.id,
+            ActionKind::Close,
+            date(2026, 12, 1),
+            ActionState::Scheduled
+        )]
+    );
+    let customer_ref = SubjectRef::parse(&through.id.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let cases = measure_cases(&app, &scope).await;
+    assert!(
+        cases.iter().any(|(subject, summary)| *subject
+            == CaseSubject::Customer(customer_ref.clone())
+            && summary.contains("2026-12-01")),
+        "{cases:?}"
+    );
+    let direct_ref = SubjectRef::parse(&direct.id.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        cases
+            .iter()
+            .all(|(subject, _)| *subject != CaseSubject::Customer(direct_ref.clone())),
+        "{cases:?}"
+    );
+
+    // On the effective date the customer's account is closed, the reason naming the reseller.
+    clock.advance(Duration::days(30));
+    drain(&app).await;
+    let closed = app
+        .customer(&scope, through.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(closed.decision.account_access, AccountAccess::Closed);
+    let reasons = closed.decision.reasons.join(" | ");
+    assert!(
+        reasons.contains("reseller Lagos Cloud Services Ltd") && reasons.contains("(NG)"),
+        "{reasons}"
+    );
+    let untouched = app
+        .customer(&scope, direct.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        untouched.decision.account_access,
+        direct.decision.account_access
+    );
+
+    // With the prohibition in force, a new applicant through the reseller is refused.
+    let refused = app
+        .onboard_customer(&channel, person("Carla Example", "de-3"), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .customer;
+    assert_eq!(refused.decision.account_access, AccountAccess::Closed);
+    let first = refused
+        .decision
+        .reasons
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        first.starts_with("onboarding refused") && first.contains("Lagos Cloud Services Ltd"),
+        "{first}"
+    );
 }

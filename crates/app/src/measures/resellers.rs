@@ -14,7 +14,18 @@
 //!   no account action is scheduled; the case stays until it is worked.
 //!
 //! Terminated resellers are not re-checked: the relationship is over.
+//!
+//! A reseller is also a subject of every customer relationship it brought: the domain's
+//! `plan_enforcement` acts on an account opened through a party a measure reaches. So each
+//! customer of a reseller's tenant (or of a sub-reseller below it) is planned with the
+//! reseller as a subject beside itself and its owners (`channel_subjects`), at onboarding and
+//! at every re-check: a prohibition on the reseller's country or name closes (or refuses) the
+//! customer's accounts, a condition restricts them, each with its action and review case, and
+//! the reasons name the reseller and the evidence.
 
+use std::collections::HashMap;
+
+use cloudkyc_domain::TenantId;
 use cloudkyc_domain::cases::{CaseKind, NewCase, Note, Subject as CaseSubject, SubjectRef};
 use cloudkyc_domain::cip::{CountryCode, PersonStatus};
 use cloudkyc_domain::measures::{
@@ -84,7 +95,31 @@ fn action_words(action: &Action) -> &'static str {
     }
 }
 
+/// For each reseller tenant (and each tenant below one), the resellers its customers came
+/// through, as subjects of their relationships.
+pub(crate) type ChannelSubjects = HashMap<TenantId, Vec<Subject>>;
+
 impl App {
+    /// The reseller subjects of every reseller tenant (see the module documentation). The
+    /// registry is the provider's, so it is read with the provider's system scope.
+    pub(crate) async fn channel_subjects(
+        &self,
+        measures: &[SpecialMeasure],
+    ) -> AppResult<ChannelSubjects> {
+        let mut out = ChannelSubjects::new();
+        if measures.is_empty() {
+            return Ok(out);
+        }
+        let provider = self.system_scope(None, RECHECK_JOB).await?;
+        for record in self.store().resellers(&provider).await? {
+            let subject = subject(&record.name, record.country, measures, self.policy());
+            for tenant in self.store().subtree(record.reseller_tenant).await? {
+                out.entry(tenant).or_default().push(subject.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// Refuses registering a reseller that a prohibition in force reaches (see the module
     /// documentation); `Ok` otherwise.
     pub(crate) async fn refuse_prohibited_reseller(

@@ -6,7 +6,7 @@ use cloudkyc_domain::cip::{CustomerKind, validate_beneficial_owners};
 use cloudkyc_domain::ownership::OwnershipGraph;
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::CustomerId;
-use cloudkyc_store::ownership::StoredOwnership;
+use cloudkyc_store::ownership::{OwnershipReplacement, OwnershipStructure, StoredOwnership};
 
 use super::compute::{self, OwnershipView};
 use super::derived::{self, OwnershipEvidence};
@@ -26,10 +26,12 @@ pub struct OwnershipSubmitted {
 
 impl App {
     /// Replaces the ownership structure of an entity customer: validates it (every problem at
-    /// once), computes the beneficial owners under the pack's rule, stores the structure (one
-    /// audit event; `Conflict` when `expected_version` is not the stored one), and records the
-    /// computed owners as the customer's beneficial owners through the owner-change path, which
-    /// decides the customer again (determination, verification, screening, derived hits).
+    /// once), computes the beneficial owners under the pack's rule, and records them as the
+    /// customer's beneficial owners through the owner-change path, which decides the customer
+    /// again (determination, verification, screening, derived hits from the new structure).
+    /// The structure travels with that change (`CustomerChange::ownership`), so the store
+    /// writes it, the customer and both audit events in one transaction; `Conflict` when
+    /// `expected_version` is not the stored one, and then nothing is written.
     pub async fn submit_ownership(
         &self,
         scope: &TenantScope,
@@ -68,10 +70,20 @@ impl App {
                 .await?
                 .map_or(0, |s| s.version),
         };
+        // The structure, the owners derived from it and both audit events are written in one
+        // transaction: a stale version or a failed decision leaves everything as it was.
+        let replacement = OwnershipReplacement {
+            structure,
+            expected_version: expected,
+        };
+        let changed = self
+            .change_owners_with(scope, id, &drafts, Some(replacement))
+            .await?;
         let stored = self
             .store()
-            .replace_ownership(scope, id, structure, expected, self.now())
-            .await?;
+            .ownership(scope, id)
+            .await?
+            .ok_or_else(|| AppError::Internal("the structure just stored is missing".into()))?;
         tracing::info!(
             customer = %id,
             version = stored.version,
@@ -79,7 +91,6 @@ impl App {
             owners = owners.owners.len(),
             "ownership structure replaced"
         );
-        let changed = self.change_beneficial_owners(scope, id, &drafts).await?;
         let ownership = self.view_of(&stored, &graph, &owners).await?;
         Ok(OwnershipSubmitted {
             ownership,
@@ -115,16 +126,24 @@ impl App {
         let Some(stored) = self.store().ownership(scope, id).await? else {
             return Ok(OwnershipEvidence::default());
         };
-        let evaluation = match self.evaluate_stored(&stored) {
+        self.structure_evidence(&stored.structure).await
+    }
+
+    /// What a structure (stored, or about to be stored with the decision) adds to a decision.
+    pub(crate) async fn structure_evidence(
+        &self,
+        structure: &OwnershipStructure,
+    ) -> AppResult<OwnershipEvidence> {
+        let today = self.now().date_naive();
+        let evaluation = match compute::evaluate(self.policy(), structure, today) {
             Ok(evaluation) => evaluation,
             Err(e) => {
-                tracing::warn!(customer = %id, error = %e, "stored ownership structure invalid today");
+                tracing::warn!(error = %e, "stored ownership structure invalid today");
                 return Ok(OwnershipEvidence {
                     hits: Vec::new(),
                     reasons: vec![format!(
-                        "ownership: the stored structure does not hold on {}; submit it again \
-                         (account access restricted until then)",
-                        self.now().date_naive()
+                        "ownership: the stored structure does not hold on {today}; submit it \
+                         again (account access restricted until then)"
                     )],
                 });
             }
@@ -133,7 +152,7 @@ impl App {
         let (hits, aggregate) = derived::derive(
             self.policy(),
             &index,
-            &stored.structure,
+            structure,
             &evaluation.graph,
             &evaluation.owners,
         )?;

@@ -1,5 +1,6 @@
-//! The initial and annual certifications (rule-pack section 4), with the figures computed from
-//! the records and a sample of case files.
+//! The initial, annual and out-of-cycle certifications (rule-pack section 4), with the figures
+//! computed from the records and a sample of case files. An out-of-cycle update covers the time
+//! since the latest certification and states the change that called for it.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cloudkyc_domain::cases::{CaseEvent, CaseStatus};
@@ -7,6 +8,8 @@ use cloudkyc_reports::{
     CaseFileSample, CertificationFigures, CertificationType, CipCertification, ReportKind,
     ReportMeta, ResellerEntry,
 };
+
+use super::request::ReportRequest;
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::cases::CaseFilter;
 
@@ -20,6 +23,21 @@ pub(crate) struct Period {
     pub end: NaiveDate,
     pub from: DateTime<Utc>,
     pub until: DateTime<Utc>,
+}
+
+/// Reports looked at for the latest certification: newest first, and a provider files a few
+/// reports a month, so years of them.
+const RECENT_REPORTS: u32 = 1_000;
+
+/// The period of an out-of-cycle update: from the latest certification (or the program's
+/// start) to now.
+fn since(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Period {
+    Period {
+        start: last.map(|at| at.date_naive()),
+        end: now.date_naive(),
+        from: last.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+        until: just_after(now),
+    }
 }
 
 pub(crate) fn period(kind: ReportKind, year: Option<i32>, now: DateTime<Utc>) -> AppResult<Period> {
@@ -65,6 +83,16 @@ pub(crate) async fn foreign_resellers(
 }
 
 impl App {
+    /// When the scope's tenants last generated a certification of any type.
+    async fn last_certification(&self, scope: &TenantScope) -> AppResult<Option<DateTime<Utc>>> {
+        let reports = self.store().reports(scope, RECENT_REPORTS).await?;
+        Ok(reports
+            .iter()
+            .filter(|r| r.kind.starts_with("certification-"))
+            .map(|r| r.created_at)
+            .max())
+    }
+
     /// Closed cases opened in the period, newest first, as evidence the program is applied. The
     /// case's free-text summary is not copied (it may name people): the sample states the kind,
     /// the subject's reference, the outcome and who decided.
@@ -130,15 +158,28 @@ impl App {
     pub(crate) async fn build_certification(
         &self,
         ctx: &Context<'_>,
-        kind: ReportKind,
-        year: Option<i32>,
+        req: &ReportRequest,
     ) -> AppResult<Built> {
-        let period = period(kind, year, ctx.now)?;
-        let certification = match kind {
-            ReportKind::CertificationInitial => CertificationType::Initial,
-            ReportKind::CertificationAnnual => CertificationType::Annual,
+        let kind = req.kind;
+        let (certification, period, out_of_cycle) = match kind {
+            ReportKind::CertificationInitial => (
+                CertificationType::Initial,
+                period(kind, req.year, ctx.now)?,
+                None,
+            ),
+            ReportKind::CertificationAnnual => (
+                CertificationType::Annual,
+                period(kind, req.year, ctx.now)?,
+                None,
+            ),
+            ReportKind::CertificationOutOfCycle => (
+                CertificationType::OutOfCycle,
+                since(self.last_certification(ctx.scope).await?, ctx.now),
+                Some(req.out_of_cycle()?),
+            ),
             _ => return Err(AppError::invalid("/kind", "not a certification")),
         };
+        let (out_of_cycle_reason, out_of_cycle_trigger) = out_of_cycle.unzip();
         let people = self.customer_figures(ctx.scope, period.until).await?;
         let figures = CertificationFigures {
             customers_total: people.total,
@@ -164,7 +205,8 @@ impl App {
             certification,
             period_start: period.start,
             period_end: period.end,
-            out_of_cycle_reason: None,
+            out_of_cycle_reason,
+            out_of_cycle_trigger,
             program: program::summary(self.policy(), ctx),
             contact: ctx.contact.clone(),
             figures,

@@ -32,6 +32,8 @@ use crate::{App, AppError, AppResult};
 
 /// Most customers one production may name.
 pub const MAX_PRODUCTION_CUSTOMERS: usize = 100;
+/// Longest out-of-cycle reason accepted, in characters.
+pub const MAX_REASON_CHARS: usize = 2000;
 /// Most reports listed at once.
 pub const MAX_REPORTS_LISTED: u32 = 500;
 /// The country counted for a party whose records give none (ISO 3166 user-assigned "unknown").
@@ -148,12 +150,9 @@ impl App {
                 personal: false,
                 archive: None,
             },
-            ReportKind::CertificationInitial | ReportKind::CertificationAnnual => {
-                self.build_certification(&ctx, req.kind, req.year).await?
-            }
-            ReportKind::CertificationOutOfCycle => {
-                return Err(AppError::invalid("/kind", "not generated from the records"));
-            }
+            ReportKind::CertificationInitial
+            | ReportKind::CertificationAnnual
+            | ReportKind::CertificationOutOfCycle => self.build_certification(&ctx, &req).await?,
             ReportKind::Adp => self.build_adp(&ctx).await?,
             ReportKind::Production => {
                 self.build_production(&ctx, &req.customers, req.reference.as_deref())

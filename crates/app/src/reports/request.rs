@@ -2,12 +2,12 @@
 //! anything is read.
 
 use chrono::{DateTime, Datelike, Utc};
-use cloudkyc_reports::{ContactPerson, ReportKind};
+use cloudkyc_reports::{ContactPerson, OutOfCycleTrigger, ReportKind};
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::CustomerId;
 use serde::{Deserialize, Serialize};
 
-use super::MAX_PRODUCTION_CUSTOMERS;
+use super::{MAX_PRODUCTION_CUSTOMERS, MAX_REASON_CHARS};
 use crate::{AppError, AppResult};
 
 /// The officer who signs the report and answers for the program. Absent fields are filled from
@@ -34,6 +34,10 @@ pub struct ReportRequest {
     pub customers: Vec<CustomerId>,
     /// Commerce's reference of a production request.
     pub reference: Option<String>,
+    /// What changed, for an out-of-cycle certification (required there, refused elsewhere).
+    pub reason: Option<String>,
+    /// The kind of change behind an out-of-cycle certification (default `other`).
+    pub trigger: Option<OutOfCycleTrigger>,
     pub officer: Officer,
 }
 
@@ -45,18 +49,28 @@ impl ReportRequest {
             case: None,
             customers: Vec::new(),
             reference: None,
+            reason: None,
+            trigger: None,
             officer: Officer::default(),
         }
     }
 
-    /// What the report was generated with, as kept with it: ids and numbers, no personal data.
+    /// What the report was generated with, as kept with it: ids, numbers and the trigger, no
+    /// personal data (an out-of-cycle reason is free text: it is in the report itself).
     pub(crate) fn parameters(&self) -> serde_json::Value {
         serde_json::json!({
             "year": self.year,
             "case": self.case,
             "customers": self.customers,
             "reference": self.reference,
+            "trigger": self.trigger.map(OutOfCycleTrigger::as_str),
         })
+    }
+
+    /// The trimmed out-of-cycle reason and the trigger (`other` when none was named).
+    pub(crate) fn out_of_cycle(&self) -> AppResult<(String, OutOfCycleTrigger)> {
+        let reason = out_of_cycle_reason(self.reason.as_deref())?;
+        Ok((reason, self.trigger.unwrap_or(OutOfCycleTrigger::Other)))
     }
 }
 
@@ -83,8 +97,51 @@ pub(crate) fn contact(officer: &Officer, scope: &TenantScope) -> AppResult<Conta
     })
 }
 
+/// An out-of-cycle reason: required, trimmed, at most [`MAX_REASON_CHARS`] characters, and
+/// printable (line breaks and tabs allowed: a change may take paragraphs to describe).
+fn out_of_cycle_reason(reason: Option<&str>) -> AppResult<String> {
+    let Some(reason) = reason.map(str::trim) else {
+        return Err(AppError::invalid(
+            "/reason",
+            "an out-of-cycle certification must say what changed",
+        ));
+    };
+    if reason.is_empty() {
+        return Err(AppError::invalid("/reason", "must not be empty"));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid(
+            "/reason",
+            format!("must be at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
+    if reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(AppError::invalid(
+            "/reason",
+            "must not hold control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
 pub(crate) fn check_request(req: &ReportRequest, now: DateTime<Utc>) -> AppResult<()> {
     use ReportKind::*;
+    if req.kind == CertificationOutOfCycle {
+        out_of_cycle_reason(req.reason.as_deref())?;
+    } else if req.reason.is_some() {
+        return Err(AppError::invalid(
+            "/reason",
+            "applies to certification-out-of-cycle only",
+        ));
+    } else if req.trigger.is_some() {
+        return Err(AppError::invalid(
+            "/trigger",
+            "applies to certification-out-of-cycle only",
+        ));
+    }
     if let Some(year) = req.year {
         if req.kind != CertificationAnnual {
             return Err(AppError::invalid(
@@ -125,10 +182,6 @@ pub(crate) fn check_request(req: &ReportRequest, now: DateTime<Utc>) -> AppResul
         _ if !req.customers.is_empty() => Err(AppError::invalid(
             "/customers",
             "applies to production and ai-training only",
-        )),
-        CertificationOutOfCycle => Err(AppError::invalid(
-            "/kind",
-            "certification-out-of-cycle is not generated from the records; use certification-annual",
         )),
         _ => Ok(()),
     }

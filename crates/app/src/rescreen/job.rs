@@ -185,6 +185,8 @@ impl App {
         scope: &TenantScope,
         page: &RescreenPage,
     ) -> AppResult<(Option<RescreenPage>, usize)> {
+        // Another instance may have made the change: screen against the lists now in force.
+        self.follow_list_changes().await?;
         let index = self.screening_index().load().await?;
         let screen = self.delta_screen(page, &index).await?;
         let (after, full) = match page.phase {

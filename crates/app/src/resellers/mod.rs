@@ -10,9 +10,11 @@
 //! case, and a daily job (`resellers.termination_clock`) records the pack's reminders; at
 //! termination the reseller's customers follow the pack's downstream rule and its keys are
 //! revoked (`downstream.rs`). Special measures reach resellers too (`measures/resellers.rs`):
-//! a prohibition in force on its country or name refuses registration.
+//! a prohibition in force on its country or name refuses registration. Its legal entity is
+//! verified through the customer CIP (`legal_entity.rs`).
 
 mod downstream;
+mod legal_entity;
 mod oversight;
 mod suspension;
 mod sweep;
@@ -32,6 +34,7 @@ use crate::{App, AppError, AppResult, FieldError};
 
 pub use cloudkyc_store::resellers::{AgreementContent, ResellerId, ResellerRecord};
 pub use downstream::{DownstreamOutcome, RESELLER_MIGRATED, RESELLER_SUSPENDED};
+pub use legal_entity::LegalEntityStatus;
 pub use oversight::{AttestationRequest, ResellerOutcome};
 pub use sweep::{TERMINATION_CLOCK_JOB, TerminationClockSweep};
 
@@ -177,14 +180,14 @@ impl App {
     /// The resellers the scope's tenants registered (`ManageResellers`).
     pub async fn resellers(&self, scope: &TenantScope) -> AppResult<Vec<ResellerOutcome>> {
         Self::require(scope, Permission::ManageResellers)?;
-        let pack = self.policy();
-        Ok(self
-            .store()
-            .resellers(scope)
-            .await?
-            .into_iter()
-            .map(|r| ResellerOutcome::of(r, pack))
-            .collect())
+        let mut out = Vec::new();
+        for record in self.store().resellers(scope).await? {
+            out.push(
+                self.with_legal_entity(ResellerOutcome::of(record, self.policy()))
+                    .await?,
+            );
+        }
+        Ok(out)
     }
 
     pub async fn reseller(
@@ -194,7 +197,8 @@ impl App {
     ) -> AppResult<ResellerOutcome> {
         Self::require(scope, Permission::ManageResellers)?;
         let record = self.store().reseller(scope, id).await?;
-        Ok(ResellerOutcome::of(record, self.policy()))
+        self.with_legal_entity(ResellerOutcome::of(record, self.policy()))
+            .await
     }
 
     /// Checks the permission alone, so a raw upload is refused before its body is looked at.

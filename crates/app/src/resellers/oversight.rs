@@ -15,6 +15,7 @@ use cloudkyc_store::resellers::{ResellerChange, ResellerId, ResellerRecord};
 
 use super::checked_text;
 use super::downstream::DownstreamOutcome;
+use super::legal_entity::LegalEntityStatus;
 use super::sweep::TERMINATION_CLOCK_JOB;
 use crate::{App, AppError, AppResult};
 
@@ -32,6 +33,9 @@ pub struct ResellerOutcome {
     pub allowed_events: Vec<EventName>,
     /// What termination did to the reseller's customers (only on the answer to it).
     pub downstream: Option<DownstreamOutcome>,
+    /// The verification of the reseller's legal entity, once submitted (filled by the reads
+    /// and the answers of the use cases, `App::with_legal_entity`).
+    pub legal_entity: Option<LegalEntityStatus>,
 }
 
 impl ResellerOutcome {
@@ -62,6 +66,7 @@ impl ResellerOutcome {
             reminders,
             allowed_events: allowed_events(status).to_vec(),
             downstream: None,
+            legal_entity: None,
             record,
         }
     }
@@ -140,7 +145,9 @@ impl App {
         Self::require(scope, Permission::ManageResellers)?;
         self.dated(Some(event.on()))?;
         let current = self.store().reseller(scope, id).await?;
-        self.apply_reseller_event(scope, current, event).await
+        self.check_review_against_entity(&current, &event).await?;
+        let outcome = self.apply_reseller_event(scope, current, event).await?;
+        self.with_legal_entity(outcome).await
     }
 
     /// The date an event without one gets: today.

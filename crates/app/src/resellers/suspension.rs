@@ -5,8 +5,9 @@
 //! standing.
 
 use cloudkyc_domain::TenantId;
-use cloudkyc_domain::reseller::ResellerStatus;
+use cloudkyc_domain::reseller::{ResellerStatus, StatusName};
 use cloudkyc_domain::rule_pack::DownstreamAction;
+use cloudkyc_store::resellers::ResellerRecord;
 
 use crate::{App, AppResult};
 
@@ -32,5 +33,27 @@ impl App {
                 )),
                 _ => None,
             }))
+    }
+}
+
+impl App {
+    /// The terminated reseller whose tenant is `tenant` or one of its ancestors, if any: such a
+    /// tenant takes no new API keys (the relationship is over, and its keys were revoked at
+    /// termination). Read with the provider's system scope, as the registry is the provider's.
+    pub(crate) async fn terminated_reseller_over(
+        &self,
+        tenant: TenantId,
+    ) -> AppResult<Option<ResellerRecord>> {
+        let provider = self.system_scope(None, "resellers.keys").await?;
+        for reseller in self.store().resellers(&provider).await? {
+            if reseller.status.name() != StatusName::Terminated {
+                continue;
+            }
+            let subtree = self.store().subtree(reseller.reseller_tenant).await?;
+            if subtree.contains(&tenant) {
+                return Ok(Some(reseller));
+            }
+        }
+        Ok(None)
     }
 }

@@ -4,6 +4,7 @@
 //! can see what is due, held and purged.
 
 mod job;
+mod overview;
 #[cfg(test)]
 mod tests;
 
@@ -18,6 +19,7 @@ use cloudkyc_store::retention::{
 use serde::Serialize;
 
 pub use job::{PurgeExpiredRecords, RETENTION_JOB};
+pub use overview::{MAX_LISTED, RetentionOverview};
 
 use crate::{App, AppError, AppResult};
 
@@ -44,6 +46,10 @@ pub struct RetentionRun {
     pub purged: Vec<CustomerId>,
     /// Expired when listed, refused when purged (a hold placed meanwhile): left for the next run.
     pub skipped: u64,
+    /// Whether the old versions of the purged rows were reclaimed after the purges (see
+    /// `RetentionStore::reclaim_purged_space`); `false` when nothing was purged or it failed
+    /// (logged; the next run that purges tries again).
+    pub space_reclaimed: bool,
 }
 
 /// A hold or release reason: required, trimmed, bounded.
@@ -113,9 +119,18 @@ impl App {
             }
             match page.last() {
                 Some(last) if page.len() == PAGE as usize => after = Some(last.id),
-                _ => return Ok(run),
+                _ => break,
             }
         }
+        if !run.purged.is_empty() {
+            // The purges have committed: a failure here leaves old row versions to the
+            // database's own vacuum, it does not undo them.
+            match self.store().reclaim_purged_space().await {
+                Ok(()) => run.space_reclaimed = true,
+                Err(error) => tracing::warn!(%error, "reclaiming purged space failed"),
+            }
+        }
+        Ok(run)
     }
 
     /// Places a legal hold: the customer's records are kept until it is released.

@@ -215,3 +215,46 @@ async fn holds_need_a_reason_and_an_officer() {
     let unknown = app.place_legal_hold(&scope, CustomerId::new(), "who").await;
     assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
 }
+
+#[tokio::test]
+async fn the_overview_lists_what_the_purge_then_takes_and_the_holds() {
+    let (app, clock, scope) = app().await;
+    let old = retention_ago(Duration::days(1));
+    let expired = closed(&app, &clock, &scope, "acct-old", old).await;
+    let held = closed(&app, &clock, &scope, "acct-held", old).await;
+    let young = retention_ago(Duration::days(-1));
+    closed(&app, &clock, &scope, "acct-recent", young).await;
+    set(&app, &clock, start());
+    app.place_legal_hold(&scope, held, "litigation hold 42")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let overview = app.retention_overview(&scope, 100).await;
+    let overview = overview.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(overview.status.counts.due, 1);
+    let due: Vec<CustomerId> = overview.due_customers.iter().map(|c| c.id).collect();
+    assert_eq!(due, vec![expired]);
+    assert_eq!(overview.holds.len(), 1);
+    assert_eq!(
+        (
+            overview.holds[0].customer,
+            overview.holds[0].reason.as_str()
+        ),
+        (held, "litigation hold 42")
+    );
+    assert!(matches!(
+        app.retention_overview(&scope, 0).await,
+        Err(AppError::Invalid(_))
+    ));
+
+    // What the dry run lists is exactly what the purge takes, and the space is reclaimed.
+    let run = app.purge_expired_records(&scope).await;
+    let run = run.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.purged, due);
+    assert!(run.space_reclaimed);
+    let after = app.expired_records(&scope, 100).await;
+    assert!(after.unwrap_or_else(|e| panic!("{e}")).is_empty());
+    let again = app.purge_expired_records(&scope).await;
+    let again = again.unwrap_or_else(|e| panic!("{e}"));
+    assert!(again.purged.is_empty() && !again.space_reclaimed);
+}

@@ -20,7 +20,8 @@ use cloudkyc_domain::cip::PersonStatus;
 use cloudkyc_domain::reseller::AgreementKind;
 use cloudkyc_domain::rule_pack::{DEFAULT_PACK_ID, RulePack};
 use cloudkyc_reports::{
-    AiTrainingReport, CipCertification, ProductionManifest, ReportKind, WrittenCip,
+    AiTrainingReport, CertificationType, CipCertification, OutOfCycleTrigger, ProductionManifest,
+    ReportKind, WrittenCip,
 };
 use cloudkyc_store::TenantScope;
 use cloudkyc_store::crypto::MasterKey;
@@ -269,6 +270,113 @@ async fn certifications_count_the_records_and_are_kept_with_their_digest() {
         .collect();
     assert_eq!(generated.len(), 3);
     assert_eq!(generated[0], Some(initial.rendered.sha256.clone()));
+    assert_eq!(app.list_reports(&scope, 10).await.unwrap().len(), 3);
+}
+
+fn out_of_cycle(reason: Option<&str>, trigger: Option<OutOfCycleTrigger>) -> ReportRequest {
+    ReportRequest {
+        reason: reason.map(str::to_owned),
+        trigger,
+        ..request(ReportKind::CertificationOutOfCycle)
+    }
+}
+
+#[tokio::test]
+async fn an_out_of_cycle_update_states_its_change_and_counts_since_the_last_certification() {
+    let (app, scope, _dir) = seeded().await;
+    let reason = "Ngozi Adeyemi replaces the former CIP contact from 1 November 2026.";
+
+    // Before any certification the update covers the program from its start.
+    let first = app
+        .generate_report(
+            &scope,
+            out_of_cycle(Some(reason), Some(OutOfCycleTrigger::NewContact)),
+        )
+        .await
+        .unwrap();
+    let report: CipCertification = serde_json::from_slice(&first.rendered.json).unwrap();
+    assert_eq!(report.certification, CertificationType::OutOfCycle);
+    assert_eq!(report.meta.kind, ReportKind::CertificationOutOfCycle);
+    assert_eq!(report.period_start, None);
+    assert_eq!(report.out_of_cycle_reason.as_deref(), Some(reason));
+    assert_eq!(
+        report.out_of_cycle_trigger,
+        Some(OutOfCycleTrigger::NewContact)
+    );
+    assert_eq!(report.figures.customers_total, 43, "the annual figures");
+    let ids: Vec<&str> = report.attestations.iter().map(|a| a.id.as_str()).collect();
+    for id in [
+        "change_described",
+        "program_updated",
+        "reviewed",
+        "failed_resolutions",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert!(report.attestations.iter().all(|a| a.affirmed));
+    assert_eq!(first.report.parameters["trigger"], "new_contact");
+    let printed = pdf_text(&first.rendered.pdf);
+    for expected in [
+        "Out-of-cycle update",
+        reason,
+        "a new contact person responsible for the program (new_contact)",
+        "Customers by country",
+    ] {
+        assert!(printed.contains(expected), "{expected:?} not in {printed}");
+    }
+
+    // After a certification the next update covers only the time since, and the trigger
+    // defaults to `other`.
+    app.generate_report(&scope, request(ReportKind::CertificationInitial))
+        .await
+        .unwrap();
+    let second = app
+        .generate_report(
+            &scope,
+            out_of_cycle(Some("  Merged into Example Holdings.  "), None),
+        )
+        .await
+        .unwrap();
+    let report: CipCertification = serde_json::from_slice(&second.rendered.json).unwrap();
+    assert_eq!(report.period_start, NaiveDate::from_ymd_opt(2026, 11, 1));
+    assert_eq!(
+        report.out_of_cycle_reason.as_deref(),
+        Some("Merged into Example Holdings.")
+    );
+    assert_eq!(report.out_of_cycle_trigger, Some(OutOfCycleTrigger::Other));
+
+    let long = "x".repeat(2001);
+    for (bad, field) in [
+        (out_of_cycle(None, None), "/reason"),
+        (out_of_cycle(Some("   "), None), "/reason"),
+        (out_of_cycle(Some(&long), None), "/reason"),
+        (out_of_cycle(Some("bell \u{7} rings"), None), "/reason"),
+        (
+            ReportRequest {
+                reason: Some("not an update".into()),
+                ..request(ReportKind::CertificationAnnual)
+            },
+            "/reason",
+        ),
+        (
+            ReportRequest {
+                trigger: Some(OutOfCycleTrigger::ProgramChange),
+                ..request(ReportKind::WrittenCip)
+            },
+            "/trigger",
+        ),
+    ] {
+        let refused = app.generate_report(&scope, bad).await;
+        match refused {
+            Err(AppError::Invalid(errors)) => {
+                assert!(
+                    errors.iter().any(|e| e.path == field),
+                    "{field}: {errors:?}"
+                );
+            }
+            other => panic!("{field}: {other:?}"),
+        }
+    }
     assert_eq!(app.list_reports(&scope, 10).await.unwrap().len(), 3);
 }
 

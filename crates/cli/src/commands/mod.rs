@@ -1,14 +1,17 @@
 mod audit;
+mod backup;
 mod compute;
 mod keys;
 mod lists;
 pub(crate) mod ownership;
 mod policy;
 pub(crate) mod report;
+pub(crate) mod retention;
 mod screening;
 mod serve;
 mod tenants;
 mod usage;
+mod users;
 
 use std::process::ExitCode;
 
@@ -43,7 +46,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve(args) => serve::run(&config, args.demo).await,
         Command::Keys(cmd) => keys::run(&config, json, cmd).await,
+        Command::Users(cmd) => users::run(&config, json, cmd).await,
         Command::Audit(cmd) => audit::run(&config, json, cmd).await,
+        Command::Backup { out } => backup::run(&config, json, &out).await,
         Command::Lists(cmd) => lists::run(&config, json, cmd).await,
         Command::Tenants(cmd) => tenants::run(&config, json, cmd).await,
         Command::Policy(cmd) => policy::run(&config, json, cmd),
@@ -51,6 +56,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Usage(cmd) => usage::run(&config, json, cmd).await,
         Command::Ownership(cmd) => ownership::run(&config, json, cmd).await,
         Command::Report(args) => report::run(&config, json, args).await,
+        Command::Retention(cmd) => retention::run(&config, json, cmd).await,
         Command::Screen {
             name,
             schema,

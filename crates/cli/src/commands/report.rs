@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use cloudkyc_app::reports::{Officer, ReportRequest};
-use cloudkyc_reports::ReportKind;
+use cloudkyc_reports::{OutOfCycleTrigger, ReportKind};
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::report_figures::ReportFile;
 use serde::Serialize;
@@ -18,7 +18,8 @@ use crate::{output, wiring};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// certification-initial, certification-annual, written-cip, ai-training, adp or production.
+    /// certification-initial, certification-annual, certification-out-of-cycle, written-cip,
+    /// ai-training, adp or production.
     pub kind: String,
     /// Directory the files are written to (created if missing).
     #[arg(long)]
@@ -36,6 +37,13 @@ pub struct ReportArgs {
     /// Commerce's reference of the request a production answers.
     #[arg(long)]
     pub reference: Option<String>,
+    /// What changed: required for certification-out-of-cycle.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The kind of change behind an out-of-cycle certification: operations_change,
+    /// corporate_structure_change, program_change, new_contact or other (the default).
+    #[arg(long)]
+    pub trigger: Option<String>,
     /// The signing officer's name (default: "operator").
     #[arg(long)]
     pub officer: Option<String>,
@@ -67,11 +75,21 @@ fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
 fn request(args: &ReportArgs) -> Result<ReportRequest> {
     let kind: ReportKind = args.kind.parse().map_err(|_| {
         anyhow!(
-            "unknown report kind {:?}; expected one of certification-initial, \
-             certification-annual, written-cip, ai-training, adp, production",
-            args.kind
+            "unknown report kind {:?}; expected one of {}",
+            args.kind,
+            ReportKind::NAMES.join(", ")
         )
     })?;
+    let trigger = match args.trigger.as_deref() {
+        None => None,
+        Some(name) => Some(OutOfCycleTrigger::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = OutOfCycleTrigger::ALL.map(OutOfCycleTrigger::as_str).into();
+            anyhow!(
+                "unknown --trigger {name:?}; expected one of {}",
+                names.join(", ")
+            )
+        })?),
+    };
     let customers = args
         .customers
         .iter()
@@ -86,6 +104,8 @@ fn request(args: &ReportArgs) -> Result<ReportRequest> {
         case: args.case.clone(),
         customers,
         reference: args.reference.clone(),
+        reason: args.reason.clone(),
+        trigger,
         officer: Officer {
             name: args.officer.clone(),
             title: args.title.clone(),

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::wiring;
 
 pub async fn run(config: &Config, demo: bool) -> Result<ExitCode> {
-    let app = wiring::open_app(config).await?;
+    let app = wiring::open_serving_app(config).await?;
     if !demo {
         app.operator_scope(&config.provider_name).await?;
     } else {
@@ -24,6 +24,7 @@ pub async fn run(config: &Config, demo: bool) -> Result<ExitCode> {
         println!("API: http://{listen}/v1/  (OpenAPI document: http://{listen}/openapi.json)");
         println!("admin API key (shown once; use as `Authorization: Bearer <key>`):");
         println!("{}", summary.admin_key.expose());
+        print_demo_console(&app, config).await?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let consumer = if config.jetstream.enabled {
@@ -54,6 +55,21 @@ pub async fn run(config: &Config, demo: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates the demonstration's console users and says how to sign in.
+async fn print_demo_console(app: &cloudkyc_app::App, config: &Config) -> Result<()> {
+    use cloudkyc_app::console_users::demo::{DEMO_PASSWORD, DEMO_USERS};
+    let scope = app.operator_scope(&config.provider_name).await?;
+    app.seed_demo_console_users(&scope).await?;
+    let listen = config.server.listen;
+    println!(
+        "console: http://{listen}/console/sign-in  (demo password for every user: {DEMO_PASSWORD})"
+    );
+    for (email, role) in DEMO_USERS {
+        println!("  {role:<8} {email}");
+    }
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, then exit.

@@ -80,6 +80,8 @@ pub fn reservation(
         committed_spend_usd: None,
         price_per_chip_hour: None,
         price_term: None,
+        purpose: None,
+        declared_model: None,
     };
     Reservation::validate(&input, engine.catalog(), &engine.params().limits).unwrap()
 }

@@ -9,6 +9,7 @@ use crate::error::ReportError;
 use crate::kind::ReportKind;
 use crate::meta::{ContactPerson, CountryCount, ReportMeta, SignOff};
 use crate::models::ai_training::sign_off;
+use crate::models::out_of_cycle::OutOfCycleTrigger;
 use crate::report::{Report, check_meta};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -20,8 +21,12 @@ pub struct CipCertification {
     /// The period the figures cover (from the previous certification, or the program's start).
     pub period_start: Option<NaiveDate>,
     pub period_end: NaiveDate,
-    /// Why an out-of-cycle update is filed (a significant change, a new CIP contact).
+    /// Why an out-of-cycle update is filed (a significant change, a new CIP contact); set
+    /// exactly when `certification` is `out_of_cycle`.
     pub out_of_cycle_reason: Option<String>,
+    /// The kind of change that triggered an out-of-cycle update; set exactly when
+    /// `certification` is `out_of_cycle`.
+    pub out_of_cycle_trigger: Option<OutOfCycleTrigger>,
     pub program: ProgramSummary,
     pub contact: ContactPerson,
     pub figures: CertificationFigures,
@@ -126,7 +131,17 @@ pub struct CaseFileSample {
 
 impl CipCertification {
     /// The statements of rule-pack section 4 for a certification of `kind`, not yet affirmed.
+    /// An out-of-cycle update makes its own two statements and then those of the annual
+    /// certification, whose figures it also carries.
     pub fn standard_attestations(kind: CertificationType) -> Vec<AttestationItem> {
+        let mut items = Self::own_attestations(kind);
+        if kind == CertificationType::OutOfCycle {
+            items.extend(Self::own_attestations(CertificationType::Annual));
+        }
+        items
+    }
+
+    fn own_attestations(kind: CertificationType) -> Vec<AttestationItem> {
         let statements: &[(&str, &str)] = match kind {
             CertificationType::Initial => &[
                 (
@@ -209,15 +224,27 @@ impl Report for CipCertification {
                 format!("attestation `{}` is not affirmed", open.id),
             ));
         }
-        if self.certification == CertificationType::OutOfCycle
-            && self
+        if self.certification == CertificationType::OutOfCycle {
+            if self
                 .out_of_cycle_reason
                 .as_deref()
                 .is_none_or(|r| r.trim().is_empty())
-        {
+            {
+                return Err(ReportError::invalid(
+                    Self::NAME,
+                    "an out-of-cycle update must say what changed (out_of_cycle_reason)",
+                ));
+            }
+            if self.out_of_cycle_trigger.is_none() {
+                return Err(ReportError::invalid(
+                    Self::NAME,
+                    "an out-of-cycle update must name its trigger (out_of_cycle_trigger)",
+                ));
+            }
+        } else if self.out_of_cycle_reason.is_some() || self.out_of_cycle_trigger.is_some() {
             return Err(ReportError::invalid(
                 Self::NAME,
-                "an out-of-cycle update must say what changed (out_of_cycle_reason)",
+                "only an out-of-cycle update carries a reason and a trigger",
             ));
         }
         let by_country: u64 = self
@@ -250,9 +277,14 @@ impl Report for CipCertification {
                 "Rule pack {}@{}",
                 self.meta.policy.id, self.meta.policy.version
             ));
+        if let Some(trigger) = self.out_of_cycle_trigger {
+            doc.heading("Reason for this update").key_values([(
+                "Trigger",
+                format!("{} ({})", trigger.describe(), trigger.as_str()),
+            )]);
+        }
         if let Some(reason) = &self.out_of_cycle_reason {
-            doc.heading("Reason for this update")
-                .paragraph(reason.clone());
+            doc.paragraph(reason.clone());
         }
 
         doc.heading("1. The program");

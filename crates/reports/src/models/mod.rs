@@ -4,6 +4,7 @@
 pub mod adp;
 pub mod ai_training;
 pub mod certification;
+pub mod out_of_cycle;
 pub mod production;
 pub mod written_cip;
 mod written_cip_sections;

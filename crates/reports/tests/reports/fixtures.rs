@@ -6,9 +6,9 @@ use cloudkyc_reports::{
     AdpCriterion, AdpCriterionEvidence, AdpPackage, AiTrainingReport, Amendment, CaseFileSample,
     CertificationFigures, CertificationType, CipCertification, ClusterEvidence, ComputeEstimate,
     ContactPerson, CountryCount, EvidenceRef, FailedVerificationEntry, Figure, HardwareEvidence,
-    IpAccessSummary, PartyIdentity, PartyKind, PaymentRecord, ProductionManifest,
-    ProductionRequest, ProgramSummary, RedFlagEntry, ReportKind, ReportMeta, ResellerEntry,
-    SignOff, Transaction, TransactionStatus, WrittenCip,
+    IpAccessSummary, OutOfCycleTrigger, PartyIdentity, PartyKind, PaymentRecord,
+    ProductionManifest, ProductionRequest, ProgramSummary, RedFlagEntry, ReportKind, ReportMeta,
+    ResellerEntry, SignOff, Transaction, TransactionStatus, WrittenCip,
 };
 
 pub const PROVIDER: &str = "Example Cloud Inc.";
@@ -158,6 +158,8 @@ pub fn certification(kind: CertificationType) -> CipCertification {
         period_end: day(2026, 11, 20),
         out_of_cycle_reason: (kind == CertificationType::OutOfCycle)
             .then(|| "New CIP contact appointed".into()),
+        out_of_cycle_trigger: (kind == CertificationType::OutOfCycle)
+            .then_some(OutOfCycleTrigger::NewContact),
         program: ProgramSummary {
             identity_verification:
                 "Documentary checks of passports (MRZ) and non-documentary consistency checks."

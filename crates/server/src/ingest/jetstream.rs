@@ -148,6 +148,9 @@ impl JetStreamConsumer {
                     durable_name: Some(config.durable.clone()),
                     ack_policy: AckPolicy::Explicit,
                     ack_wait: Duration::from_secs(config.ack_wait_secs),
+                    // One batch is being ingested while the next is pulled: the server must let
+                    // both be unacknowledged at once (its default, 1,000, would stall a pull).
+                    max_ack_pending: max_ack_pending(config.max_batch),
                     ..Default::default()
                 },
             )
@@ -225,35 +228,42 @@ impl JetStreamConsumer {
     }
 
     /// Ingests every message that is waiting now, batch by batch, and returns what it did:
-    /// for tests and one-shot catch-up runs (`run` is the long-running form).
+    /// for tests and one-shot catch-up runs (`run` is the long-running form). The next batch is
+    /// pulled while the current one is ingested, so the server's delivery overlaps the store's
+    /// commit; each batch is still acknowledged only after its own commit.
     pub async fn drain(&self, app: &App) -> Result<BatchOutcome, JetStreamError> {
         let scope = app
             .system_scope(self.config.tenant, "jetstream")
             .await
             .map_err(|e| self.consumer_error(e))?;
         let mut total = BatchOutcome::default();
-        loop {
-            let mut fetched = self
-                .consumer
-                .fetch()
-                .max_messages(self.config.max_batch)
-                .messages()
-                .await
-                .map_err(|e| self.consumer_error(e))?;
-            let mut batch = Vec::new();
-            while let Some(message) = fetched.next().await {
-                batch.push(message.map_err(|e| self.consumer_error(e))?);
-            }
-            if batch.is_empty() {
-                return Ok(total);
-            }
-            let outcome = self.ingest(app, &scope, batch).await;
+        let mut batch = self.fetch_batch().await?;
+        while !batch.is_empty() {
+            let (next, outcome) = tokio::join!(self.fetch_batch(), self.ingest(app, &scope, batch));
             total.messages += outcome.messages;
             total.accepted += outcome.accepted;
             total.duplicate += outcome.duplicate;
             total.rejected += outcome.rejected;
             total.terminated += outcome.terminated;
+            batch = next?;
         }
+        Ok(total)
+    }
+
+    /// The messages available now, at most `max_batch`.
+    async fn fetch_batch(&self) -> Result<Vec<Message>, JetStreamError> {
+        let mut fetched = self
+            .consumer
+            .fetch()
+            .max_messages(self.config.max_batch)
+            .messages()
+            .await
+            .map_err(|e| self.consumer_error(e))?;
+        let mut batch = Vec::with_capacity(self.config.max_batch.min(10_000));
+        while let Some(message) = fetched.next().await {
+            batch.push(message.map_err(|e| self.consumer_error(e))?);
+        }
+        Ok(batch)
     }
 
     fn consumer_error(&self, reason: impl std::fmt::Display) -> JetStreamError {
@@ -328,6 +338,14 @@ impl JetStreamConsumer {
         }
         outcome
     }
+}
+
+/// Unacknowledged messages the server allows the consumer: two batches in flight (one being
+/// ingested, one being pulled) with room to spare, never below the server's default.
+fn max_ack_pending(max_batch: usize) -> i64 {
+    i64::try_from(max_batch.saturating_mul(4))
+        .unwrap_or(i64::MAX)
+        .max(1000)
 }
 
 /// A message body as NDJSON lines ending in `\n`: a JSON array becomes one line per element;

@@ -2,6 +2,7 @@
 //! span, timeout, metrics, problem bodies), the panic catcher, the default body limit.
 
 pub(crate) mod observe;
+pub(crate) mod rate_limit;
 pub(crate) mod request_id;
 
 use std::sync::Arc;

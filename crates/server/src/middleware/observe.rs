@@ -110,7 +110,10 @@ fn has_json_body(response: &Response) -> bool {
                 .trim()
                 .to_ascii_lowercase()
         })
-        .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"))
+        .is_some_and(|essence| {
+            // The console answers its errors with HTML pages of their own.
+            essence == "application/json" || essence.ends_with("+json") || essence == "text/html"
+        })
 }
 
 /// The answer to a panicking handler (caught by `CatchPanicLayer`). The payload is not logged:

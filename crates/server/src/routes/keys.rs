@@ -83,6 +83,7 @@ pub struct ApiKeyList {
     responses(
         (status = 201, description = "The key, with its secret (shown once)", body = CreatedApiKey),
         (status = 404, description = "The tenant does not exist or is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The tenant is a terminated reseller's (or under one): it takes no new keys", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -10,7 +10,8 @@ use crate::state::AppState;
 /// Prometheus metrics.
 ///
 /// Counters and histograms of the HTTP API, job queue depth by state, open, overdue and due-soon
-/// cases, and build information,
+/// cases, overdue and due-soon deadlines by kind (case kinds, special measures' effective dates,
+/// reseller termination deadlines), and build information,
 /// in the OpenMetrics text format.
 #[utoipa::path(
     get, path = "/metrics", tag = "operations",
@@ -23,9 +24,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         Ok(counts) => state.metrics.set_job_counts(counts),
         Err(error) => tracing::warn!(%error, "metrics: job counts unavailable"),
     }
-    match state.app.case_deadline_counts().await {
-        Ok(counts) => state.metrics.set_case_counts(counts),
-        Err(error) => tracing::warn!(%error, "metrics: case counts unavailable"),
+    match state.app.deadline_counts().await {
+        Ok(counts) => state.metrics.set_deadline_counts(&counts),
+        Err(error) => tracing::warn!(%error, "metrics: deadline counts unavailable"),
     }
     match state.app.lists_metrics().await {
         Ok(lists) => state.metrics.set_lists(&lists),

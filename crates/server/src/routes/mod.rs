@@ -367,6 +367,12 @@ fn table() -> Vec<Route> {
             resellers::read_agreement,
         ),
         route(
+            Put,
+            "/v1/resellers/{id}/legal-entity",
+            Requires(Permission::ManageResellers),
+            resellers::verify_legal_entity,
+        ),
+        route(
             Post,
             "/v1/resellers/{id}/attestations",
             Requires(Permission::ManageResellers),
@@ -606,7 +612,12 @@ pub fn router(app: App, config: &ServerConfig) -> Router {
         };
         router = router.route(spec.path, handler);
     }
-    let router = router.fallback(no_route);
+    // The web console (HTML, its own sessions; not in the OpenAPI document).
+    let router = router
+        .merge(crate::console::router(config))
+        .fallback(no_route);
+    // Inside the request log and metrics, so refused requests are counted too.
+    let router = middleware::rate_limit::apply(router, &config.rate_limit, &routes());
     middleware::apply(router, metrics, config).with_state(state)
 }
 

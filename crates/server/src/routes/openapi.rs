@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the DTO types.
 //!
 //! The error responses every operation shares (401/403 for authenticated ones, 400/413/415/422
-//! for those with a body or parameters, 500/503 for all) are added by [`StandardResponses`]
+//! for those with a body or parameters, 409 for those that write, 429/500/503 for all) are added by [`StandardResponses`]
 //! rather than repeated on each handler, so a new route cannot forget them.
 
 use axum::Json;
@@ -88,6 +88,7 @@ use crate::problem::{InvalidField, PROBLEM_JSON, Problem};
         resellers::get_reseller,
         resellers::upload_agreement,
         resellers::read_agreement,
+        resellers::verify_legal_entity,
         resellers::attest,
         resellers::start_review,
         resellers::complete_review,
@@ -151,7 +152,7 @@ impl Modify for BearerScheme {
 }
 
 /// Reusable problem responses: (component name, status, description).
-const PROBLEMS: [(&str, &str, &str); 8] = [
+const PROBLEMS: [(&str, &str, &str); 10] = [
     (
         "BadRequest",
         "400",
@@ -163,6 +164,11 @@ const PROBLEMS: [(&str, &str, &str); 8] = [
         "Missing, malformed, unknown, revoked or expired API key",
     ),
     ("Forbidden", "403", "The key's role may not do this"),
+    (
+        "Conflict",
+        "409",
+        "A uniqueness or state rule refuses the change (e.g. a terminated reseller)",
+    ),
     (
         "PayloadTooLarge",
         "413",
@@ -177,6 +183,12 @@ const PROBLEMS: [(&str, &str, &str); 8] = [
         "Invalid",
         "422",
         "A field or parameter is invalid; `errors` lists every one",
+    ),
+    (
+        "TooManyRequests",
+        "429",
+        "The API key's (or, without one, the client IP's) rate limit is reached; `Retry-After` \
+         says how many seconds to wait",
     ),
     (
         "Internal",
@@ -208,20 +220,40 @@ impl Modify for StandardResponses {
         }
         for item in openapi.paths.paths.values_mut() {
             let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+                (&mut item.patch, true),
             ];
-            for operation in operations.into_iter().flatten() {
-                add_standard_responses(operation);
+            for (operation, writes) in operations {
+                if let Some(operation) = operation {
+                    problems_as_problem_json(operation);
+                    add_standard_responses(operation, writes);
+                }
             }
         }
     }
 }
 
-fn add_standard_responses(operation: &mut Operation) {
+/// A handler's own error responses (`body = Problem`) are served as `application/problem+json`;
+/// say so in the document, whatever content type the annotation named.
+fn problems_as_problem_json(operation: &mut Operation) {
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !(status.starts_with('4') || status.starts_with('5')) {
+            continue;
+        }
+        if let Some(content) = response.content.shift_remove("application/json") {
+            response.content.insert(PROBLEM_JSON.to_owned(), content);
+        }
+    }
+}
+
+/// `writes`: the operation changes state (not a GET), so a state rule may refuse it (409).
+fn add_standard_responses(operation: &mut Operation, writes: bool) {
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = operation.request_body.is_some();
     let parameters = operation.parameters.as_deref().unwrap_or_default();
@@ -233,7 +265,10 @@ fn add_standard_responses(operation: &mut Operation) {
         .any(|p| p.parameter_in == ParameterIn::Query);
     for (name, status, _) in PROBLEMS {
         let applies = match status {
-            "400" => has_body || has_path_params,
+            // A query string that does not parse at all is a 400 (a parsable one with a bad
+            // value, 422).
+            "400" => has_body || has_path_params || has_query_params,
+            "409" => writes,
             "401" | "403" => secured,
             "413" | "415" => has_body,
             "422" => has_body || has_query_params,

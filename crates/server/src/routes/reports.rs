@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use cloudkyc_app::reports::{Officer, ReportRequest};
-use cloudkyc_reports::ReportKind;
+use cloudkyc_reports::{OutOfCycleTrigger, ReportKind};
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::report_figures::{ReportFile, ReportId, StoredReport};
 use serde::{Deserialize, Serialize};
@@ -36,8 +36,8 @@ pub struct OfficerBody {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "certification-annual", "year": 2026, "officer": {"name": "Ngozi Adeyemi", "title": "Chief Compliance Officer"}}))]
 pub struct GenerateReportRequest {
-    /// `certification-initial`, `certification-annual`, `written-cip`, `ai-training`, `adp` or
-    /// `production`.
+    /// `certification-initial`, `certification-annual`, `certification-out-of-cycle`,
+    /// `written-cip`, `ai-training`, `adp` or `production`.
     pub kind: String,
     /// The year an annual certification covers (default: the current one).
     pub year: Option<i32>,
@@ -49,6 +49,12 @@ pub struct GenerateReportRequest {
     pub customers: Vec<Uuid>,
     /// Commerce's reference of the request a production answers.
     pub reference: Option<String>,
+    /// What changed: required for `certification-out-of-cycle` (at most 2000 characters),
+    /// refused for other kinds.
+    pub reason: Option<String>,
+    /// The kind of change behind an out-of-cycle certification: `operations_change`,
+    /// `corporate_structure_change`, `program_change`, `new_contact` or `other` (the default).
+    pub trigger: Option<String>,
     #[serde(default)]
     pub officer: Option<OfficerBody>,
 }
@@ -112,10 +118,19 @@ fn request(body: GenerateReportRequest) -> ApiResult<ReportRequest> {
     let kind: ReportKind = body.kind.parse().map_err(|_| {
         ApiError::from(cloudkyc_app::AppError::invalid(
             "/kind",
-            "must be one of certification-initial, certification-annual, written-cip, \
-             ai-training, adp, production",
+            format!("must be one of {}", ReportKind::NAMES.join(", ")),
         ))
     })?;
+    let trigger = match body.trigger.as_deref() {
+        None => None,
+        Some(name) => Some(OutOfCycleTrigger::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = OutOfCycleTrigger::ALL.map(OutOfCycleTrigger::as_str).into();
+            ApiError::from(cloudkyc_app::AppError::invalid(
+                "/trigger",
+                format!("must be one of {}", names.join(", ")),
+            ))
+        })?),
+    };
     let officer = body.officer.unwrap_or_default();
     Ok(ReportRequest {
         year: body.year,
@@ -126,6 +141,8 @@ fn request(body: GenerateReportRequest) -> ApiResult<ReportRequest> {
             .map(CustomerId::from_uuid)
             .collect(),
         reference: body.reference,
+        reason: body.reason,
+        trigger,
         officer: Officer {
             name: officer.name,
             title: officer.title,
@@ -233,7 +250,7 @@ async fn file(
     get, path = "/v1/reports/{id}/json", tag = "reports",
     params(("id" = Uuid, Path, description = "The report's id")),
     responses(
-        (status = 200, description = "The JSON file", content((FileBytes = "application/json"))),
+        (status = 200, description = "The JSON file", body = Object, content_type = "application/json"),
         (status = 404, description = "No such report in the caller's tenants", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use cloudkyc_app::App;
 use cloudkyc_app::documents::MediaType;
 use cloudkyc_app::resellers::{AttestationRequest, RegisterReseller, ResellerId};
+use cloudkyc_domain::cip::CustomerDraft;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -192,4 +193,33 @@ pub async fn attest(
     Ok(Json(
         state.app.attest_reseller(&scope, id, request).await?.into(),
     ))
+}
+
+/// Verifies the reseller's legal entity through the customer CIP.
+///
+/// The body is an entity customer (as `POST /v1/customers` takes it). The first submission
+/// onboards it as a customer of the registering tenant, linked to the reseller (documents,
+/// vendor verdicts and overrides then go through that customer's endpoints); a later one
+/// resubmits the same record. A `failed` verification puts an `active` reseller under review.
+#[utoipa::path(
+    put, path = "/v1/resellers/{id}/legal-entity", tag = "resellers",
+    params(("id" = Uuid, Path, description = "The reseller's id")),
+    request_body = CustomerDraft,
+    responses(
+        (status = 200, description = "The reseller with its `legal_entity` verification", body = Reseller),
+        (status = 404, description = "No such reseller registered by the caller's tenants", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The reseller was terminated, or the record cannot be resubmitted now", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an entity, or the data fails validation (every error, with its path)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn verify_legal_entity(
+    Auth(scope): Auth,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(draft): ApiJson<CustomerDraft>,
+) -> ApiResult<Json<Reseller>> {
+    let id = ResellerId::from_uuid(id);
+    let verified = state.app.verify_reseller_entity(&scope, id, draft).await?;
+    Ok(Json(verified.into()))
 }

@@ -1,5 +1,6 @@
-//! Every route × (no key, every role): built from the router's own route table, so a new route
-//! is covered the moment it is added. A route's request body is the example its OpenAPI schema
+//! Every route × (no key, a revoked key, every role): built from the router's own route table,
+//! so a new route is covered the moment it is added (and `routes::tests` holds the table and the
+//! OpenAPI document together). A route's request body is the example its OpenAPI schema
 //! documents, so that the only thing that differs between roles is the role.
 
 use axum::http::{Method, StatusCode, header};
@@ -59,6 +60,16 @@ async fn call(
     response
 }
 
+/// An admin key, created and revoked.
+async fn revoked_admin_key(t: &TestApp) -> String {
+    let body = serde_json::json!({"role": "admin", "name": "revoked before the test"});
+    let created = t.post("/v1/keys", Some(&t.admin), &body).await;
+    let created = created.ok(StatusCode::CREATED);
+    let revoke = format!("/v1/keys/{}", created["id"].as_str().unwrap());
+    t.delete(&revoke, Some(&t.admin)).await.ok(StatusCode::OK);
+    created["secret"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn every_route_enforces_its_access_rule_for_every_role() {
     // With a vendor secret, so the signed route is served (it answers 404 without one).
@@ -66,6 +77,7 @@ async fn every_route_enforces_its_access_rule_for_every_role() {
     config.webhooks.vendor_secret = Some(WebhookSecret::new("authorisation-test-secret"));
     let t = TestApp::with_config(config).await;
     let keys = t.keys_by_role().await;
+    let revoked = revoked_admin_key(&t).await;
     let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
     let table = routes();
     assert!(table.len() >= 10);
@@ -87,6 +99,18 @@ async fn every_route_enforces_its_access_rule_for_every_role() {
                 anonymous.header(header::WWW_AUTHENTICATE).is_some(),
                 "{route}"
             );
+        }
+
+        // A revoked key is no key at all, whatever it could do before.
+        let refused = call(&t, spec, body.as_ref(), Some(&revoked)).await;
+        if spec.access == Access::Public {
+            assert_ne!(
+                refused.status,
+                StatusCode::UNAUTHORIZED,
+                "{route} is public"
+            );
+        } else {
+            refused.problem(StatusCode::UNAUTHORIZED);
         }
 
         for role in Role::ALL {

@@ -1,17 +1,58 @@
 //! `/v1/reports`: generated from the records by an officer, kept with the SHA-256 the audit
-//! chain records, read back byte for byte with every read logged, and refused clearly.
+//! chain records, read back byte for byte with every read logged, and refused clearly. Every
+//! scenario runs on SQLite and, when `CLOUDKYC_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 use axum::http::StatusCode;
 use cloudkyc_app::demo::DOCUMENTED_CUSTOMERS;
 use cloudkyc_domain::Role;
 use cloudkyc_domain::cip::CustomerDraft;
+use cloudkyc_store::Store;
 use cloudkyc_store::report_figures::{REPORT_DISCLOSE, REPORT_GENERATE};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::support::TestApp;
 
-async fn onboard_documented(t: &TestApp) -> Vec<String> {
+/// Runs `scenario` as the test `$sqlite` on SQLite and as `$postgres` on PostgreSQL (which
+/// says it skipped when no server is configured).
+macro_rules! on_both_backends {
+    ($scenario:ident, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $scenario(TestApp::new().await).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            if let Some(t) = TestApp::postgres().await {
+                $scenario(t).await;
+            }
+        }
+    };
+}
+
+on_both_backends!(
+    generate_and_read,
+    an_officer_generates_a_report_and_readers_get_the_exact_files,
+    an_officer_generates_a_report_and_readers_get_the_exact_files_on_postgres
+);
+on_both_backends!(
+    production_archive,
+    a_production_is_an_archive_of_the_named_customers,
+    a_production_is_an_archive_of_the_named_customers_on_postgres
+);
+on_both_backends!(
+    refusals,
+    reports_are_refused_clearly,
+    reports_are_refused_clearly_on_postgres
+);
+on_both_backends!(
+    out_of_cycle,
+    an_out_of_cycle_certification_records_its_reason_and_trigger,
+    an_out_of_cycle_certification_records_its_reason_and_trigger_on_postgres
+);
+
+async fn onboard_documented<S: Store + 'static>(t: &TestApp<S>) -> Vec<String> {
     let mut ids = Vec::new();
     for (key, body) in DOCUMENTED_CUSTOMERS {
         let draft: CustomerDraft = serde_json::from_str(body).unwrap();
@@ -25,9 +66,7 @@ async fn onboard_documented(t: &TestApp) -> Vec<String> {
     ids
 }
 
-#[tokio::test]
-async fn an_officer_generates_a_report_and_readers_get_the_exact_files() {
-    let t = TestApp::new().await;
+async fn generate_and_read<S: Store + 'static>(t: TestApp<S>) {
     onboard_documented(&t).await;
     let officer = t.key(Role::Officer).await;
     let created = t
@@ -98,9 +137,7 @@ async fn an_officer_generates_a_report_and_readers_get_the_exact_files() {
     );
 }
 
-#[tokio::test]
-async fn a_production_is_an_archive_of_the_named_customers() {
-    let t = TestApp::new().await;
+async fn production_archive<S: Store + 'static>(t: TestApp<S>) {
     let ids = onboard_documented(&t).await;
     let officer = t.key(Role::Officer).await;
     let created = t
@@ -141,9 +178,7 @@ async fn a_production_is_an_archive_of_the_named_customers() {
     );
 }
 
-#[tokio::test]
-async fn reports_are_refused_clearly() {
-    let t = TestApp::new().await;
+async fn refusals<S: Store + 'static>(t: TestApp<S>) {
     let officer = t.key(Role::Officer).await;
     let auditor = t.key(Role::Auditor).await;
     let integration = t.key(Role::Integration).await;
@@ -185,4 +220,56 @@ async fn reports_are_refused_clearly() {
     t.get("/v1/reports?limit=0", Some(&auditor))
         .await
         .problem(StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn out_of_cycle<S: Store + 'static>(t: TestApp<S>) {
+    onboard_documented(&t).await;
+    let officer = t.key(Role::Officer).await;
+    let reason = "Corvid Group acquired the provider on 1 November 2026.";
+    let created = t
+        .post(
+            "/v1/reports",
+            Some(&officer),
+            &json!({"kind": "certification-out-of-cycle", "reason": reason,
+                    "trigger": "corporate_structure_change"}),
+        )
+        .await
+        .ok(StatusCode::CREATED);
+    assert_eq!(created["kind"], "certification-out-of-cycle");
+    assert_eq!(
+        created["parameters"]["trigger"],
+        "corporate_structure_change"
+    );
+    let id = created["id"].as_str().unwrap();
+    let report = t
+        .get(&format!("/v1/reports/{id}/json"), Some(&officer))
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(report["certification"], "out_of_cycle");
+    assert_eq!(report["out_of_cycle_reason"], reason);
+    assert_eq!(report["out_of_cycle_trigger"], "corporate_structure_change");
+    assert_eq!(report["figures"]["customers_total"], 3);
+    let pdf = t
+        .get(&format!("/v1/reports/{id}/pdf"), Some(&officer))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with(b"%PDF"));
+
+    let post = |body| {
+        let t = &t;
+        let officer = officer.clone();
+        async move { t.post("/v1/reports", Some(&officer), &body).await }
+    };
+    let no_reason = post(json!({"kind": "certification-out-of-cycle"})).await;
+    assert_eq!(no_reason.invalid_paths(), vec!["/reason"]);
+    let blank = post(json!({"kind": "certification-out-of-cycle", "reason": "  "})).await;
+    assert_eq!(blank.invalid_paths(), vec!["/reason"]);
+    let bad_trigger = post(
+        json!({"kind": "certification-out-of-cycle", "reason": reason,
+                                   "trigger": "mood"}),
+    )
+    .await;
+    assert_eq!(bad_trigger.invalid_paths(), vec!["/trigger"]);
+    let stray = post(json!({"kind": "certification-annual", "reason": reason})).await;
+    assert_eq!(stray.invalid_paths(), vec!["/reason"]);
 }

@@ -252,6 +252,16 @@ async fn termination_runs_end_to_end_from_finding_to_suspended_accounts() {
     )
     .await
     .problem(StatusCode::CONFLICT);
+    // The terminated reseller's tenant takes no new API key.
+    let refused = t
+        .post(
+            "/v1/keys",
+            Some(&t.admin),
+            &json!({"role": "reseller", "name": "after the end", "tenant": reseller["tenant_id"]}),
+        )
+        .await
+        .problem(StatusCode::CONFLICT);
+    assert!(refused.to_string().contains("terminated on"), "{refused}");
     let actions = audit_actions(&t).await;
     for action in [
         "reseller.register",
@@ -268,4 +278,67 @@ async fn termination_runs_end_to_end_from_finding_to_suspended_accounts() {
             "{action} in {actions:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_legal_entity_is_verified_through_the_customer_cip() {
+    let t = TestApp::new().await;
+    let reseller = register(&t, "Nimbus Cloud Pte Ltd").await;
+    let path = format!(
+        "/v1/resellers/{}/legal-entity",
+        reseller["id"].as_str().unwrap()
+    );
+    assert!(reseller["legal_entity"].is_null());
+    let individual = person("acct-le-1", "SG", false);
+    let refused = t
+        .call(Method::PUT, &path, Some(&t.admin), Some(&individual))
+        .await;
+    assert_eq!(refused.invalid_paths(), ["/kind"]);
+    let entity = json!({
+        "kind": "entity",
+        "name": {"full": "Nimbus Cloud Pte Ltd"},
+        "incorporation": {"country": "SG", "date": "2019-05-02", "registration_number": "201912345K"},
+        "addresses": [{"line1": "1 Raffles Place", "city": "Singapore", "country": "SG"}],
+        "emails": ["ops@nimbus.example"],
+        "phones": ["+65 6123 4567"],
+        "accounts": [{"external_id": "reseller-nimbus",
+                      "payment_methods": [{"type": "bank_account", "country": "SG", "source": "customer"}]}],
+        "beneficial_owners": [{"name": {"full": "Mei Tan"}, "date_of_birth": "1980-01-15",
+            "nationalities": ["SG"], "ownership_percent": 100,
+            "emails": ["mei.tan@nimbus.example"], "phones": ["+65 6123 4568"],
+            "addresses": [{"line1": "9 Orchard Road", "city": "Singapore", "country": "SG"}]}]
+    });
+    // The reseller's own key does not verify itself.
+    let key = reseller_key(&t, &reseller["tenant_id"]).await;
+    t.call(Method::PUT, &path, Some(&key), Some(&entity))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let verified = t
+        .call(Method::PUT, &path, Some(&t.admin), Some(&entity))
+        .await
+        .ok(StatusCode::OK);
+    let customer = verified["legal_entity"]["customer"].as_str().unwrap();
+    assert!(
+        verified["legal_entity"]["cip_status"].is_string(),
+        "{verified}"
+    );
+    // The record is an ordinary customer of the provider, with the CIP's checks and reasons.
+    let record = t
+        .get(&format!("/v1/customers/{customer}"), Some(&t.admin))
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(record["cip_status"], verified["legal_entity"]["cip_status"]);
+    let read = t
+        .get(
+            &format!("/v1/resellers/{}", reseller["id"].as_str().unwrap()),
+            Some(&t.admin),
+        )
+        .await
+        .ok(StatusCode::OK);
+    assert_eq!(read["legal_entity"]["customer"], customer);
+    let actions = audit_actions(&t).await;
+    assert!(
+        actions.iter().any(|a| a == "reseller.legal_entity"),
+        "{actions:?}"
+    );
 }

@@ -1,5 +1,6 @@
-//! `TestApp`: a fresh database in a temporary directory, an `App` on a `ManualClock`, the
-//! router, a provider with one reseller, and helpers to send requests and read answers.
+//! `TestApp`: a fresh database in a temporary directory (or, with `TestApp::postgres`, a fresh
+//! PostgreSQL database), an `App` on a `ManualClock`, the router, a provider with one reseller,
+//! and helpers to send requests and read answers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,8 +14,9 @@ use cloudkyc_app::{App, ManualClock};
 use cloudkyc_domain::rule_pack::{DEFAULT_PACK_ID, RulePack};
 use cloudkyc_domain::{Role, TenantId};
 use cloudkyc_server::ServerConfig;
-use cloudkyc_store::TenantScope;
 use cloudkyc_store::crypto::MasterKey;
+use cloudkyc_store::{Store, TenantScope};
+use cloudkyc_store_postgres::PgStore;
 use cloudkyc_store_sqlite::SqliteStore;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -30,22 +32,32 @@ pub fn start_of_test() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).single().unwrap()
 }
 
-pub struct TestApp {
+/// A served app over a store of type `S` (SQLite unless a test asks for PostgreSQL).
+pub struct TestApp<S = SqliteStore> {
     pub app: App,
     pub router: Router,
     pub clock: Arc<ManualClock>,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<S>,
     pub operator: TenantScope,
     pub provider: TenantId,
     pub reseller: TenantId,
     /// A provider admin key.
     pub admin: String,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
+    _pg: Option<super::pg::PgDatabase>,
+}
+
+/// The defaults without rate limits: the route sweeps send hundreds of requests in a burst with
+/// one key, and the limiter has its own tests (`rate_limits.rs`).
+fn test_config() -> ServerConfig {
+    let mut config = ServerConfig::default();
+    config.rate_limit.enabled = false;
+    config
 }
 
 impl TestApp {
     pub async fn new() -> Self {
-        Self::with_config(ServerConfig::default()).await
+        Self::with_config(test_config()).await
     }
 
     pub async fn with_config(config: ServerConfig) -> Self {
@@ -56,6 +68,31 @@ impl TestApp {
                 .await
                 .unwrap(),
         );
+        Self::build(store, &config, Some(dir), None).await
+    }
+}
+
+impl TestApp<PgStore> {
+    /// The same on a fresh PostgreSQL database of the server `CLOUDKYC_TEST_POSTGRES_URL`
+    /// names; `None`, after saying the test was skipped, when it is not set.
+    pub async fn postgres() -> Option<Self> {
+        let db = super::pg::PgDatabase::create().await?;
+        let store = Arc::new(
+            PgStore::connect(&db.url(), &MasterKey::generate())
+                .await
+                .unwrap(),
+        );
+        Some(Self::build(store, &test_config(), None, Some(db)).await)
+    }
+}
+
+impl<S: Store + 'static> TestApp<S> {
+    async fn build(
+        store: Arc<S>,
+        config: &ServerConfig,
+        dir: Option<TempDir>,
+        pg: Option<super::pg::PgDatabase>,
+    ) -> Self {
         let clock = Arc::new(ManualClock::new(start_of_test()));
         let app = App::new(store.clone(), clock.clone(), default_policy());
         let operator = app.operator_scope("Test Cloud Inc.").await.unwrap();
@@ -65,7 +102,7 @@ impl TestApp {
             .unwrap();
         // The operator scope was built before the reseller existed; rebuild it so it sees it.
         let operator = app.operator_scope("Test Cloud Inc.").await.unwrap();
-        let router = cloudkyc_server::router(app.clone(), &config);
+        let router = cloudkyc_server::router(app.clone(), config);
         let mut test = Self {
             provider: operator.tenant(),
             reseller: reseller.id,
@@ -76,6 +113,7 @@ impl TestApp {
             operator,
             admin: String::new(),
             _dir: dir,
+            _pg: pg,
         };
         test.admin = test.key(Role::Admin).await;
         test

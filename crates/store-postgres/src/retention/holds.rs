@@ -13,7 +13,7 @@ use super::visible_customer;
 use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
-use crate::rows::{get, time};
+use crate::rows::{get, time, uuids};
 
 const HOLD_COLUMNS: &str = "id, tenant_id, customer_id, reason_ct, placed_by, placed_at, \
      release_reason_ct, released_by, released_at";
@@ -144,5 +144,24 @@ impl PgStore {
         .await
         .map_err(db)?;
         row.map(|h| self.hold(&h)).transpose()
+    }
+
+    /// The holds in force over the scope's tenants, oldest first.
+    pub(super) async fn holds_in_force(
+        &self,
+        scope: &TenantScope,
+        limit: u32,
+    ) -> StoreResult<Vec<LegalHold>> {
+        let found = sqlx::query(&format!(
+            "SELECT {HOLD_COLUMNS} FROM legal_holds \
+              WHERE released_at IS NULL AND tenant_id = ANY($1) \
+              ORDER BY placed_at, id LIMIT $2"
+        ))
+        .bind(uuids(scope.visible()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        found.iter().map(|row| self.hold(row)).collect()
     }
 }

@@ -144,4 +144,23 @@ impl SqliteStore {
         .map_err(db)?;
         row.map(|h| self.hold(&h)).transpose()
     }
+
+    /// The holds in force over the scope's tenants, oldest first.
+    pub(super) async fn holds_in_force(
+        &self,
+        scope: &TenantScope,
+        limit: u32,
+    ) -> StoreResult<Vec<LegalHold>> {
+        let found = sqlx::query(&format!(
+            "SELECT {HOLD_COLUMNS} FROM legal_holds \
+              WHERE released_at IS NULL AND tenant_id IN (SELECT value FROM json_each(?)) \
+              ORDER BY placed_at, id LIMIT ?"
+        ))
+        .bind(rows::id_list(scope.visible()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        found.iter().map(|row| self.hold(row)).collect()
+    }
 }

@@ -176,6 +176,19 @@ pub async fn cases_are_scoped_filtered_and_counted(db: &dyn ContractDatabase) {
         .await
         .expect("counts");
     assert_eq!((counts.open, counts.overdue, counts.due_soon), (3, 0, 1));
+    let by_kind = store
+        .case_deadlines_by_kind(day(2025, 3, 17), day(2025, 3, 24))
+        .await
+        .expect("counts by kind");
+    assert_eq!(
+        by_kind.iter().map(|k| k.counts.open).sum::<u64>(),
+        3,
+        "{by_kind:?}"
+    );
+    assert_eq!(by_kind.iter().map(|k| k.counts.overdue).sum::<u64>(), 1);
+    let overdue: Vec<_> = by_kind.iter().filter(|k| k.counts.overdue > 0).collect();
+    assert_eq!(overdue.len(), 1, "{by_kind:?}");
+    assert_eq!(overdue[0].kind, CaseKind::AiTrainingReport);
 }
 
 /// Raising the same alert from many tasks at once opens one case; of many transitions computed

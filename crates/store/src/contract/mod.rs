@@ -18,6 +18,7 @@ pub mod access;
 pub mod audit;
 pub mod case_listing;
 pub mod cases;
+pub mod console_users;
 pub mod customer_schedule;
 pub mod customer_updates;
 pub mod customers;
@@ -146,6 +147,11 @@ macro_rules! contract_suite {
                 failed_attempts_keep_the_snapshot_in_force,
                 only_the_provider_writes_lists_and_everyone_reads_them,
             }
+            console_users {
+                users_are_created_once_per_email_and_scoped,
+                failures_lock_the_user_and_a_session_resets_the_count,
+                sessions_are_touched_and_closed_once,
+            }
             screening_dispositions {
                 dispositions_are_recorded_replaced_and_audited,
                 dispositions_are_scoped_to_the_customers_tenant,
@@ -155,6 +161,7 @@ macro_rules! contract_suite {
                 structures_are_scoped_to_the_customers_tenant,
                 structures_are_never_stored_in_plaintext,
                 structures_are_paged_by_customer_within_scope,
+                a_structure_is_written_with_its_customer_change_or_not_at_all,
             }
             retention {
                 customers_expire_by_closure_and_last_access,
@@ -173,6 +180,7 @@ macro_rules! contract_suite {
                 resellers_are_registered_with_their_tenant_and_events,
                 resellers_are_visible_only_to_the_registering_subtree,
                 changes_are_audited_guarded_and_sealed,
+                the_legal_entity_link_is_stored_with_its_event,
             }
             cases {
                 cases_are_opened_once_per_dedupe_key_with_events,

@@ -12,9 +12,15 @@ use serde_json::json;
 
 use super::ContractDatabase;
 use super::support::{reseller, scope_of, setup, t0};
+use crate::customer_updates::CustomerChange;
 use crate::customers::{AccountAccess, CipStatus, CustomerDecision, CustomerId, NewCustomer};
-use crate::ownership::{OWNERSHIP_REPLACE, OwnershipParty, OwnershipStructure};
+use crate::ownership::{
+    OWNERSHIP_REPLACE, OwnershipParty, OwnershipReplacement, OwnershipStructure,
+};
 use crate::{Store, StoreError, TenantScope};
+
+/// The action the application records for an owner change.
+const OWNERS_CHANGED: &str = "customer.owners_changed";
 
 async fn entity_customer(
     store: &Arc<dyn Store>,
@@ -320,4 +326,109 @@ pub async fn structures_are_paged_by_customer_within_scope(db: &dyn ContractData
         .await
         .expect("a page");
     assert!(past_the_end.is_empty());
+}
+
+/// A customer change carrying a structure writes the structure, the customer and both audit
+/// events in one transaction; a stale structure version refuses the whole change, and a stale
+/// customer refuses the structure too.
+pub async fn a_structure_is_written_with_its_customer_change_or_not_at_all(
+    db: &dyn ContractDatabase,
+) {
+    let s = setup(db).await;
+    let customer = entity_customer(&s.store, &s.operator, s.provider.id).await;
+    let stored = s
+        .store
+        .customer(&s.operator, customer)
+        .await
+        .expect("customer");
+    let events_before = s
+        .store
+        .audit_events(&s.operator, s.provider.id, 0, 100)
+        .await
+        .expect("events")
+        .len();
+    let change = |expected_version: u32, expected_updated_at| {
+        let mut decision = stored.decision.clone();
+        decision.reasons = vec!["beneficial owners changed: Li Wei added".into()];
+        let mut change = CustomerChange::new(
+            OWNERS_CHANGED,
+            decision,
+            json!({"name": {"full": "Helios Compute FZ-LLC"}, "owners": ["Li Wei"]}),
+            Vec::new(),
+            expected_updated_at,
+        );
+        change.ownership = Some(OwnershipReplacement {
+            structure: structure("60"),
+            expected_version,
+        });
+        change
+    };
+    let later = t0() + Duration::seconds(2);
+    // A stale structure version: nothing is written, not even the customer change.
+    let refused = s
+        .store
+        .update_customer(&s.operator, customer, change(1, stored.updated_at), later)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let unchanged = s
+        .store
+        .customer(&s.operator, customer)
+        .await
+        .expect("customer");
+    assert_eq!(unchanged, stored, "the customer change was rolled back");
+    // A stale customer: the structure is not written either.
+    let stale_customer = t0() - Duration::seconds(30);
+    let refused = s
+        .store
+        .update_customer(&s.operator, customer, change(0, stale_customer), later)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        s.store
+            .ownership(&s.operator, customer)
+            .await
+            .expect("read"),
+        None
+    );
+    let events = s
+        .store
+        .audit_events(&s.operator, s.provider.id, 0, 100)
+        .await
+        .expect("events");
+    assert_eq!(
+        events.len(),
+        events_before,
+        "refused changes leave no event"
+    );
+
+    let after = s
+        .store
+        .update_customer(&s.operator, customer, change(0, stored.updated_at), later)
+        .await
+        .expect("structure and owners together");
+    assert_eq!(after.personal["owners"], json!(["Li Wei"]));
+    let written = s
+        .store
+        .ownership(&s.operator, customer)
+        .await
+        .expect("read")
+        .expect("the structure was written with the change");
+    assert_eq!((written.version, &written.structure), (1, &structure("60")));
+    let events = s
+        .store
+        .audit_events(&s.operator, s.provider.id, 0, 100)
+        .await
+        .expect("events");
+    let actions: Vec<&str> = events
+        .iter()
+        .skip(events_before)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(actions, [OWNERSHIP_REPLACE, OWNERS_CHANGED]);
 }

@@ -17,7 +17,7 @@ use crate::backend::actions;
 use crate::documents::{MediaType, sha256_hex};
 use crate::resellers::{
     NewAgreementDocument, RESELLER_AGREEMENT, RESELLER_AGREEMENT_READ, RESELLER_ATTEST,
-    RESELLER_REGISTER, ResellerChange, ResellerRecord,
+    RESELLER_LEGAL_ENTITY, RESELLER_REGISTER, ResellerChange, ResellerRecord,
 };
 use crate::{StoreError, TenantScope};
 
@@ -259,5 +259,47 @@ pub async fn changes_are_audited_guarded_and_sealed(db: &dyn ContractDatabase) {
     assert!(
         !db.raw_contains("Quillon").await,
         "signers and agreement bytes are sealed"
+    );
+}
+
+/// The legal entity's customer record is linked with its own audit event and read back.
+pub async fn the_legal_entity_link_is_stored_with_its_event(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let record = s
+        .store
+        .create_reseller(&s.operator, new_reseller(NAME), t0())
+        .await
+        .expect("registered");
+    assert_eq!(record.legal_entity, None);
+    let customer = crate::customers::CustomerId::new();
+    let change = ResellerChange::LegalEntity { customer };
+    let linked = s
+        .store
+        .update_reseller(&s.operator, record.id, change, record.updated_at, t0())
+        .await
+        .expect("linked");
+    assert_eq!(linked.legal_entity, Some(customer));
+    let read = s
+        .store
+        .reseller(&s.operator, record.id)
+        .await
+        .expect("read");
+    assert_eq!(read, linked);
+    let actions = actions_of(&s).await;
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some(RESELLER_LEGAL_ENTITY)
+    );
+    // A stale read cannot link another record.
+    let again = ResellerChange::LegalEntity {
+        customer: crate::customers::CustomerId::new(),
+    };
+    let refused = s
+        .store
+        .update_reseller(&s.operator, record.id, again, record.updated_at, t0())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
     );
 }

@@ -10,6 +10,7 @@ use super::{
     ResellerRecord, aad, open_json,
 };
 use crate::crypto::KeyRing;
+use crate::customers::CustomerId;
 use crate::customers::{enum_text, parse_enum};
 use crate::{StoreError, StoreResult};
 
@@ -32,6 +33,8 @@ pub struct ResellerColumns {
     pub history: String,
     pub termination_due: Option<String>,
     pub reminded_through: Option<String>,
+    /// The legal entity's customer id, as text.
+    pub legal_entity_customer_id: Option<String>,
 }
 
 fn json<T: serde::Serialize>(column: &str, value: &T) -> StoreResult<String> {
@@ -74,6 +77,7 @@ impl ResellerColumns {
             history: json("history", &record.history)?,
             termination_due: record.termination_due.map(|d| d.to_string()),
             reminded_through: record.reminded_through.map(|d| d.to_string()),
+            legal_entity_customer_id: record.legal_entity.map(|id| id.to_string()),
         })
     }
 }
@@ -122,6 +126,15 @@ impl ResellerRow {
                 .reminded_through
                 .as_deref()
                 .map(|d| date("reminded_through", d))
+                .transpose()?,
+            legal_entity: c
+                .legal_entity_customer_id
+                .as_deref()
+                .map(|id| {
+                    id.parse::<CustomerId>().map_err(|_| {
+                        StoreError::Corrupt(format!("column legal_entity_customer_id: {id:?}"))
+                    })
+                })
                 .transpose()?,
             created_at: self.created_at,
             updated_at: self.updated_at,

@@ -177,6 +177,10 @@ pub struct Reseller {
     /// `keys_revoked` (every live key of its tenant) and `keys_failed`.
     #[schema(value_type = Option<Object>)]
     pub downstream: Option<Value>,
+    /// The verification of the legal entity, once submitted (`PUT .../legal-entity`): the
+    /// `customer` record it runs on, its `cip_status`, `account_access` and `reasons`.
+    #[schema(value_type = Option<Object>)]
+    pub legal_entity: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -214,6 +218,7 @@ impl From<ResellerOutcome> for Reseller {
             history: json(&r.history),
             screening: r.screening,
             downstream: o.downstream.as_ref().map(|d: &DownstreamOutcome| json(d)),
+            legal_entity: o.legal_entity.as_ref().map(json),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

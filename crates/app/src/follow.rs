@@ -1,0 +1,66 @@
+//! Following what other processes change in the shared store (issue 9: stateless instances).
+//!
+//! Most state is read from the store on every use, so any number of instances see each other's
+//! writes at once: customers, cases, jobs (claimed with row locks that skip locked rows), API
+//! keys, and the special measures (onboarding and every re-check read the registry). What an
+//! instance keeps in memory is the screening index, built from the lists in force. It follows
+//! them two ways: at once when the store announces a change (PostgreSQL `LISTEN/NOTIFY`,
+//! [`App::with_change_signal`]), and by comparing the lists in force with the index every
+//! [`CHANGE_POLL_FALLBACK`], so a lost notification (or a backend without them, such as SQLite
+//! shared with the `cloudkyc lists import` command) delays a change, never loses it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::{App, AppResult};
+
+/// How often an instance compares its in-memory state with the store without a notification.
+pub const CHANGE_POLL_FALLBACK: Duration = Duration::from_secs(30);
+
+impl App {
+    /// This app woken by `signal` whenever another process announces a change (the value is a
+    /// counter; only its changes matter). `cloudkyc serve` passes PostgreSQL's listener.
+    #[must_use]
+    pub fn with_change_signal(self, signal: watch::Receiver<u64>) -> Self {
+        self.set_change_signal(signal)
+    }
+
+    /// Brings the in-memory state up to what the store holds now; whether anything was rebuilt.
+    pub async fn sync_with_store(&self) -> AppResult<bool> {
+        self.follow_list_changes().await
+    }
+
+    /// Runs until `stop` resolves: [`App::sync_with_store`] after every announced change and
+    /// every `fallback` without one. A failed sync is logged and tried again on the next wake.
+    pub async fn follow_changes(&self, fallback: Duration, stop: impl Future<Output = ()>) {
+        let mut signal = self.change_signal();
+        tokio::pin!(stop);
+        loop {
+            let announced = async {
+                // Several notifications while a sync runs are marked seen together.
+                let heard = match signal.as_mut() {
+                    Some(s) => s.changed().await.is_ok(),
+                    None => false,
+                };
+                if !heard {
+                    // No listener, or it ended: the fallback alone wakes the loop.
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = announced => {}
+                () = tokio::time::sleep(fallback) => {}
+            }
+            match self.sync_with_store().await {
+                Ok(true) => {
+                    tracing::info!("screening index rebuilt: another instance changed the lists")
+                }
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "following the store's changes failed"),
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The demo in a browser: sign in, the dashboard, find a customer, the compute, reseller,
+//! measure and list pages, generate and sign off a report, sign out; a screenshot of each page.
+
+use cloudkyc_app::console_users::demo::{DEMO_PASSWORD, DEMO_USERS};
+use cloudkyc_domain::Role;
+
+use super::demo_server::DemoServer;
+use super::driver::{self, Driver};
+use super::screenshots;
+use super::webdriver::Session;
+
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 800;
+
+struct Tour<'a> {
+    browser: &'a Session,
+    server: &'a DemoServer,
+}
+
+impl Tour<'_> {
+    async fn open(&self, path: &str) {
+        self.browser.goto(&self.server.url(path)).await.unwrap();
+    }
+
+    async fn heading(&self) -> String {
+        let h1 = self.browser.find("h1").await.unwrap();
+        self.browser.text(&h1).await.unwrap()
+    }
+
+    async fn page_text(&self) -> String {
+        let body = self.browser.find("body").await.unwrap();
+        self.browser.text(&body).await.unwrap()
+    }
+
+    async fn path(&self) -> String {
+        let url = self.browser.current_url().await.unwrap();
+        url.trim_start_matches(&self.server.url("")).to_owned()
+    }
+
+    async fn shot(&self, name: &str) {
+        let path = screenshots::save(name, &self.browser.screenshot().await.unwrap());
+        eprintln!("screenshot: {}", path.display());
+    }
+
+    async fn click(&self, selector: &str) {
+        let element = self.browser.find(selector).await.unwrap();
+        self.browser.click(&element).await.unwrap();
+    }
+
+    async fn fill(&self, selector: &str, text: &str) {
+        let element = self.browser.find(selector).await.unwrap();
+        self.browser.fill(&element, text).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_is_workable_in_a_browser() {
+    let located = match driver::locate() {
+        Ok(Some(located)) => located,
+        Ok(None) => {
+            eprintln!(
+                "skipped: no chromedriver (install chromium-driver or set {})",
+                driver::DRIVER_VARIABLE
+            );
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let server = DemoServer::start().await;
+    let driver = Driver::spawn(&located).await.unwrap();
+    let browser = Session::start(&driver.url, located.chromium.as_deref(), WIDTH, HEIGHT)
+        .await
+        .unwrap();
+    let tour = Tour {
+        browser: &browser,
+        server: &server,
+    };
+    sign_in(&tour).await;
+    customer_and_cases(&tour).await;
+    oversight_pages(&tour).await;
+    report(&tour).await;
+    sign_out(&tour).await;
+    browser.quit().await.unwrap();
+    drop(driver);
+    server.stop().await;
+}
+
+async fn sign_in(tour: &Tour<'_>) {
+    tour.open("/console").await;
+    assert_eq!(tour.path().await, "/console/sign-in", "not signed in yet");
+    tour.shot("sign-in").await;
+    let (officer, _) = DEMO_USERS
+        .iter()
+        .find(|(_, role)| *role == Role::Officer)
+        .unwrap();
+    tour.fill("#email", officer).await;
+    tour.fill("#password", DEMO_PASSWORD).await;
+    tour.click("form[action='/console/sign-in'] button[type=submit]")
+        .await;
+    assert_eq!(tour.path().await, "/console");
+    assert_eq!(tour.heading().await, "Dashboard");
+    tour.shot("dashboard").await;
+}
+
+async fn customer_and_cases(tour: &Tour<'_>) {
+    // The search form's GET, as typing "Amara" and pressing Search sends it.
+    tour.open("/console/customers?q=Amara").await;
+    tour.click("main table a[href^='/console/customers/']")
+        .await;
+    assert!(tour.path().await.starts_with("/console/customers/"));
+    tour.shot("customer").await;
+
+    tour.open("/console/cases").await;
+    assert_eq!(tour.heading().await, "Cases");
+    tour.shot("cases").await;
+    tour.click("main table a[href^='/console/cases/']").await;
+    assert!(tour.path().await.starts_with("/console/cases/"));
+    tour.shot("case").await;
+}
+
+async fn oversight_pages(tour: &Tour<'_>) {
+    tour.open("/console/compute").await;
+    assert_eq!(tour.heading().await, "Compute monitor");
+    // The demo's foreign owner group projects past the threshold: open each group until one
+    // shows it, as an officer would.
+    let links = tour
+        .browser
+        .find_all("main table a[href^='/console/compute/']")
+        .await
+        .unwrap();
+    assert!(links.len() >= 3, "the demo has several owner groups");
+    let mut hrefs = Vec::new();
+    for link in &links {
+        hrefs.push(tour.browser.attribute(link, "href").await.unwrap().unwrap());
+    }
+    let mut found = false;
+    for href in hrefs {
+        tour.open(&href).await;
+        tour.browser.find("svg.graph").await.unwrap();
+        if tour.page_text().await.contains("report case") {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "no owner group shows an AI-training report case");
+    assert!(tour.page_text().await.contains("Training threshold"));
+    tour.shot("compute").await;
+
+    tour.open("/console/resellers").await;
+    let text = tour.page_text().await;
+    assert!(
+        text.contains("terminate by"),
+        "the non-compliant reseller's clock: {text}"
+    );
+    tour.shot("resellers").await;
+
+    tour.open("/console/measures").await;
+    tour.click("main h2 a[href^='/console/measures/']").await;
+    let text = tour.page_text().await;
+    assert!(text.contains("Customers reached"), "{text}");
+    assert!(
+        text.contains("close"),
+        "the demo measure closes accounts: {text}"
+    );
+    tour.shot("measure").await;
+
+    tour.open("/console/lists").await;
+    assert!(tour.page_text().await.contains("in force"));
+    tour.shot("lists").await;
+}
+
+async fn report(tour: &Tour<'_>) {
+    tour.open("/console/reports").await;
+    tour.browser.select("#kind", "written-cip").await.unwrap();
+    tour.fill("#officer_name", "Ngozi Adeyemi").await;
+    tour.fill("#officer_title", "Chief Compliance Officer")
+        .await;
+    tour.click("form[action='/console/reports/preview'] button[type=submit]")
+        .await;
+    assert_eq!(tour.heading().await, "Preview and sign off");
+    assert!(tour.page_text().await.contains("Ngozi Adeyemi"));
+    tour.click("form[action='/console/reports'] button[type=submit]")
+        .await;
+    let path = tour.path().await;
+    assert!(path.starts_with("/console/reports/"), "{path}");
+    let text = tour.page_text().await;
+    assert!(
+        text.contains("written-cip") && text.contains("SHA-256"),
+        "{text}"
+    );
+    let pdf = tour.browser.find("a[href$='/pdf']").await.unwrap();
+    assert!(
+        tour.browser
+            .attribute(&pdf, "href")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    tour.shot("report").await;
+}
+
+async fn sign_out(tour: &Tour<'_>) {
+    tour.click("form.signout button[type=submit]").await;
+    tour.open("/console").await;
+    assert_eq!(tour.path().await, "/console/sign-in", "signed out");
+}
