@@ -42,9 +42,18 @@ impl Tour<'_> {
         eprintln!("screenshot: {}", path.display());
     }
 
+    /// Clicks a link or submit button and waits until the page it leads to has replaced this
+    /// one (the clicked element goes stale), so what follows never reads the old page.
     async fn click(&self, selector: &str) {
         let element = self.browser.find(selector).await.unwrap();
         self.browser.click(&element).await.unwrap();
+        for _ in 0..300 {
+            if self.browser.attribute(&element, "id").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("clicking {selector} led nowhere within 30 s");
     }
 
     async fn fill(&self, selector: &str, text: &str) {

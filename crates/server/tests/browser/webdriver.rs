@@ -100,10 +100,19 @@ impl Session {
         let id = value["sessionId"]
             .as_str()
             .ok_or_else(|| WebDriverError(format!("no session id in {value}")))?;
-        Ok(Self {
+        let session = Self {
             http,
             base: format!("{driver}/session/{id}"),
-        })
+        };
+        // Finding an element waits for it (up to 10 s) rather than failing while a page that a
+        // click started loading has no document yet.
+        session
+            .post(
+                "/timeouts",
+                json!({ "implicit": 10_000, "pageLoad": 60_000 }),
+            )
+            .await?;
+        Ok(session)
     }
 
     async fn post(&self, path: &str, body: Value) -> Result<Value> {
