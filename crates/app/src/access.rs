@@ -199,6 +199,7 @@ fn redetermine_job(flag: &ReviewFlag, now: DateTime<Utc>) -> NewJob {
         }),
         run_at: now,
         dedupe_key: Some(flag.customer.to_string()),
+        queued_key: None,
     }
 }
 

@@ -3,11 +3,13 @@
 //! Most state is read from the store on every use, so any number of instances see each other's
 //! writes at once: customers, cases, jobs (claimed with row locks that skip locked rows), API
 //! keys, and the special measures (onboarding and every re-check read the registry). What an
-//! instance keeps in memory is the screening index, built from the lists in force. It follows
-//! them two ways: at once when the store announces a change (PostgreSQL `LISTEN/NOTIFY`,
-//! [`App::with_change_signal`]), and by comparing the lists in force with the index every
+//! instance keeps in memory is the screening index, built from the lists in force, and the
+//! compute engines, built from the usage records and reservations (`compute_follow`). It
+//! follows both in two ways: at once when the store announces a change (PostgreSQL `LISTEN/NOTIFY`,
+//! [`App::with_change_signal`]), and by comparing the store with memory every
 //! [`CHANGE_POLL_FALLBACK`], so a lost notification (or a backend without them, such as SQLite
-//! shared with the `cloudkyc lists import` command) delays a change, never loses it.
+//! shared with the `cloudkyc lists import` or `usage import` command) delays a change, never
+//! loses it. The compute engines also catch up before every read of compute state.
 
 use std::future::Future;
 use std::time::Duration;
@@ -27,9 +29,14 @@ impl App {
         self.set_change_signal(signal)
     }
 
-    /// Brings the in-memory state up to what the store holds now; whether anything was rebuilt.
+    /// Brings the in-memory state up to what the store holds now: the screening index (whether
+    /// it was rebuilt is the answer) and the compute engines. Both are tried when one fails.
     pub async fn sync_with_store(&self) -> AppResult<bool> {
-        self.follow_list_changes().await
+        let lists = self.follow_list_changes().await;
+        let compute = self.catch_up_engines().await;
+        let rebuilt = lists?;
+        compute?;
+        Ok(rebuilt)
     }
 
     /// Runs until `stop` resolves: [`App::sync_with_store`] after every announced change and

@@ -213,6 +213,7 @@ impl App {
             payload: serde_json::Value::Null,
             run_at,
             dedupe_key: Some(run_at.date_naive().to_string()),
+            queued_key: None,
         };
         self.store().enqueue(scope, job, self.now()).await?;
         Ok(())

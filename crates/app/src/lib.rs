@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod clock;
 pub mod compute;
+pub mod compute_follow;
 pub mod compute_groups;
 pub mod compute_links;
 pub mod console_users;

@@ -5,7 +5,8 @@
 //! engine (account ids are the provider's and mean nothing across tenants), built lazily from
 //! the store on first use, so a restarted process recovers everything that was committed. A
 //! batch is written to the store first and fed to the engine only after the commit: a record is
-//! either committed and counted as accepted, or neither.
+//! either committed and counted as accepted, or neither. Records other processes write reach a
+//! loaded engine through its store cursor (`compute_follow`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -16,12 +17,13 @@ use cloudkyc_compute::{
 use cloudkyc_domain::rule_pack::RulePack;
 use cloudkyc_domain::{Permission, TenantId};
 use cloudkyc_store::TenantScope;
-use cloudkyc_store::usage::{ComputeRecord, ComputeRecordKind};
+use cloudkyc_store::usage::{ComputeCursor, ComputeRecord, ComputeRecordKind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
 use crate::compute::estimator_params;
+use crate::compute_follow::apply_records;
 use crate::compute_links::LinkIndex;
 use crate::{App, AppError, AppResult};
 
@@ -82,8 +84,8 @@ pub(crate) struct TenantEngine {
     pub(crate) engine: ComputeEngine,
     pub(crate) accounts: HashSet<String>,
     pub(crate) links: LinkIndex,
-    /// Owner groups with an assessment job queued and not yet started.
-    pub(crate) pending: HashSet<String>,
+    /// How far this engine has read the tenant's records in the store (`compute_follow`).
+    pub(crate) cursor: ComputeCursor,
 }
 
 /// The engines of the tenants this process has touched.
@@ -97,6 +99,10 @@ pub(crate) struct EngineMap {
     /// An empty engine under the pack, cloned for each tenant (the catalog is parsed once).
     prototype: Option<ComputeEngine>,
     pub(crate) by_tenant: HashMap<TenantId, TenantEngine>,
+    /// The store's marks of this process's own batches (`InsertOutcome::write`), applied to
+    /// the engines already: a catch-up asks the store to leave them out. Dropped once every
+    /// engine's cursor is past them.
+    pub(crate) own_writes: BTreeSet<i64>,
 }
 
 /// The engine parameters as the pack sets them; the rest keep the compute crate's defaults.
@@ -160,7 +166,7 @@ impl EngineMap {
 }
 
 /// A stored record back into the input it was made from.
-fn input_of<T: DeserializeOwned>(record: &ComputeRecord) -> AppResult<T> {
+pub(crate) fn input_of<T: DeserializeOwned>(record: &ComputeRecord) -> AppResult<T> {
     let mut object = match &record.details {
         Some(serde_json::Value::Object(map)) => map.clone(),
         _ => serde_json::Map::new(),
@@ -245,21 +251,23 @@ impl App {
     }
 
     /// Loads, once per process, the records of every tenant the scope sees into their engines,
-    /// links their accounts from CIP and starts each tenant's customer sync.
-    pub(crate) async fn load_engines(
+    /// links their accounts from CIP and starts each tenant's customer sync. Returns the tenants
+    /// loaded now (their engines are as current as the store). Engines loaded before are left
+    /// as they are: `App::load_engines` also brings those up to the store.
+    pub(crate) async fn load_missing_engines(
         &self,
         map: &mut EngineMap,
         scope: &TenantScope,
-    ) -> AppResult<()> {
+    ) -> AppResult<Vec<TenantId>> {
         let missing: Vec<TenantId> = scope
             .visible()
             .iter()
             .copied()
             .filter(|t| !map.by_tenant.contains_key(t))
             .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
+        let Some(&first) = missing.first() else {
+            return Ok(missing);
+        };
         // Built aside and added only once complete: a failed read leaves nothing half-loaded.
         let mut loaded = HashMap::new();
         for tenant in &missing {
@@ -270,50 +278,16 @@ impl App {
                     engine,
                     accounts: HashSet::new(),
                     links: LinkIndex::with_chain(uuid::Uuid::now_v7().to_string()),
-                    pending: HashSet::new(),
+                    cursor: ComputeCursor::default(),
                 },
             );
         }
-        let usage = self
-            .store()
-            .compute_records(scope, ComputeRecordKind::Usage)
-            .await?;
-        let reservations = self
-            .store()
-            .compute_records(scope, ComputeRecordKind::Reservation)
-            .await?;
-        for stored in &usage {
-            let Some(t) = loaded.get_mut(&stored.tenant) else {
-                continue;
-            };
-            let input: UsageRecordInput = input_of(&stored.record)?;
-            // A record stored under an older catalog or pack may no longer validate; it stays
-            // stored and is reported in the log rather than failing the whole tenant.
-            match t.engine.ingest_input(&input) {
-                Ok(_) => {
-                    t.accounts.insert(input.account);
-                }
-                Err(e) => {
-                    tracing::warn!(record = %input.id, error = %e, "stored usage record skipped")
-                }
-            }
-        }
-        for stored in &reservations {
-            let Some(t) = loaded.get_mut(&stored.tenant) else {
-                continue;
-            };
-            let input: ReservationInput = input_of(&stored.record)?;
-            match Reservation::validate(&input, t.engine.catalog(), &t.engine.params().limits) {
-                Ok(r) => {
-                    t.engine.add_reservation(r);
-                    t.accounts.insert(input.account);
-                }
-                Err(e) => {
-                    tracing::warn!(record = %input.id, error = %e, "stored reservation skipped")
-                }
-            }
-        }
+        // Only the missing tenants' records: the others' engines hold theirs already.
+        let load_scope = TenantScope::system(first, missing.clone(), "compute.engines");
+        let changes = self.store().compute_changes(&load_scope, None, &[]).await?;
+        apply_records(&mut loaded, &changes)?;
         for (tenant, t) in &mut loaded {
+            t.cursor = changes.cursor;
             let accounts: Vec<String> = t.accounts.iter().cloned().collect();
             self.link_accounts(*tenant, &mut t.links, &mut t.engine, accounts)
                 .await?;
@@ -323,7 +297,7 @@ impl App {
             self.queue_recovery_assessments(*tenant, t).await?;
         }
         map.by_tenant.extend(loaded);
-        Ok(())
+        Ok(missing)
     }
 
     /// After a batch: links the accounts never linked before and queues the assessment of
@@ -348,7 +322,7 @@ impl App {
         Self::require(scope, Permission::IngestTelemetry)?;
         let items = decode::<UsageRecordInput>(body)?;
         let mut map = self.compute_engines().inner.lock().await;
-        self.load_engines(&mut map, scope).await?;
+        self.load_missing_engines(&mut map, scope).await?;
         let Some(tenant) = map.by_tenant.get(&scope.tenant()) else {
             return Err(internal("the scope's own engine was not loaded"));
         };
@@ -392,6 +366,7 @@ impl App {
         report.accepted = outcome.accepted.len();
         report.duplicate = outcome.duplicate.len();
         let mut map = self.compute_engines().inner.lock().await;
+        let map = &mut *map;
         let Some(tenant) = map.by_tenant.get_mut(&scope.tenant()) else {
             return Err(internal("the scope's own engine was not loaded"));
         };
@@ -399,6 +374,8 @@ impl App {
         let mut touched = BTreeSet::new();
         for record in &records {
             // `remove`: a repeat of an id inside the batch was a duplicate, not a second record.
+            // A catch-up that read the batch back meanwhile applied it already: `ingest` is
+            // idempotent on the id, so it counts once either way.
             if new.remove(record.id()) {
                 tenant.engine.ingest(record).map_err(internal)?;
                 tenant.accounts.insert(record.account().to_owned());
@@ -406,6 +383,8 @@ impl App {
             // Duplicates too: a resent batch may be one whose jobs were lost after its commit.
             touched.insert(record.account().to_owned());
         }
+        // Only once applied: a catch-up skips the batch from here on.
+        map.own_writes.extend(outcome.write);
         self.after_batch(scope.tenant(), tenant, &touched).await?;
         Ok(report)
     }
@@ -419,7 +398,8 @@ impl App {
         Self::require(scope, Permission::IngestTelemetry)?;
         let items = decode::<ReservationInput>(body)?;
         let mut map = self.compute_engines().inner.lock().await;
-        self.load_engines(&mut map, scope).await?;
+        self.load_missing_engines(&mut map, scope).await?;
+        let map = &mut *map;
         let Some(tenant) = map.by_tenant.get_mut(&scope.tenant()) else {
             return Err(internal("the scope's own engine was not loaded"));
         };
@@ -467,6 +447,7 @@ impl App {
                 tenant.engine.add_reservation(reservation);
             }
         }
+        map.own_writes.extend(outcome.write);
         self.after_batch(scope.tenant(), tenant, &touched).await?;
         Ok(report)
     }

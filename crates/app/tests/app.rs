@@ -7,7 +7,11 @@
 mod app {
     mod compute;
     mod compute_groups;
+    mod compute_measures;
+    mod compute_purge;
+    mod compute_support;
     mod demo;
     mod demo_oversight;
+    mod instances;
     mod reports;
 }

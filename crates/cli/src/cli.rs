@@ -127,6 +127,21 @@ pub enum UsersCommand {
     },
     /// List console users (never their password hashes).
     List,
+    /// Disable a console user: no more sign-ins, and its open sessions end. Audited.
+    Disable {
+        /// The user's id or email.
+        user: String,
+    },
+    /// Enable a disabled console user again. Audited.
+    Enable {
+        /// The user's id or email.
+        user: String,
+    },
+    /// Unlock a console user locked out by failed sign-ins, before the lockout ends. Audited.
+    Unlock {
+        /// The user's id or email.
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,11 +1,11 @@
 //! Stateless instances (issue 9, item 1): three `cloudkyc serve` processes on one PostgreSQL
 //! database behave as one system. Requests are spread across them: onboarding (with replays of
-//! an idempotency key on another instance), usage, screening, a special measure registered on
-//! one and enforced by another, and a list imported by a fourth process (`cloudkyc lists
-//! import`) that every instance screens against within seconds, through `LISTEN/NOTIFY` (the
-//! polling fallback is 30 s). The outcome equals the same script run against one instance,
-//! every job ran exactly once, and `cloudkyc audit verify` passes. Skipped without
-//! `CLOUDKYC_TEST_POSTGRES_URL`.
+//! an idempotency key on another instance), usage (every instance's assessment counts every
+//! batch once, whichever instance took it), screening, a special measure registered on one and
+//! enforced by another, and a list imported by a fourth process (`cloudkyc lists import`) that
+//! every instance screens against within seconds, through `LISTEN/NOTIFY` (the polling fallback
+//! is 30 s). The outcome equals the same script run against one instance, every job ran exactly
+//! once, and `cloudkyc audit verify` passes. Skipped without `CLOUDKYC_TEST_POSTGRES_URL`.
 
 mod support;
 
@@ -68,6 +68,25 @@ async fn screen(api: &Api, name: &str) -> Vec<String> {
     hits
 }
 
+/// What an assessment says of the usage, free of the engine's own numbering: each lineage's
+/// span, chip-seconds and median estimate.
+fn compute_summary(assessment: &Value) -> Value {
+    let lineages = assessment["view"]["lineages"].as_array().expect("lineages");
+    Value::Array(
+        lineages
+            .iter()
+            .map(|l| {
+                json!([
+                    l["start"],
+                    l["end"],
+                    l["estimate"]["chip_seconds"],
+                    l["estimate"]["ops_p50"]
+                ])
+            })
+            .collect(),
+    )
+}
+
 /// The script, with request `i` sent to instance `i % apis.len()`; returns what it observed,
 /// free of ids and times, to compare one instance with three.
 async fn scenario(db: &Db, apis: &[Api]) -> BTreeMap<String, Value> {
@@ -106,6 +125,20 @@ async fn scenario(db: &Db, apis: &[Api]) -> BTreeMap<String, Value> {
             .expect("answer");
         assert_eq!(status, 200, "{answer}");
         seen.insert(format!("usage {batch}"), json!(counts(&answer)));
+    }
+    // Every instance's compute engine holds every batch, whichever instance took it, once.
+    for account in 0..4 {
+        let path = format!("/v1/compute/accounts/acct-{account}");
+        let first = compute_summary(&at(0).get_ok(&path).await);
+        for api in &apis[1..] {
+            assert_eq!(
+                compute_summary(&api.get_ok(&path).await),
+                first,
+                "{}",
+                api.base
+            );
+        }
+        seen.insert(format!("compute acct-{account}"), first);
     }
     let kim = screen(at(0), "Kim Jong Un").await;
     for api in apis {

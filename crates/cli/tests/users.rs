@@ -1,5 +1,5 @@
 //! `cloudkyc users`: console users created with a generated or piped password, listed without
-//! hashes, and a taken email refused.
+//! hashes, and a taken email refused; disabled, enabled and unlocked by id or email.
 
 use std::io::Write;
 use std::path::Path;
@@ -93,4 +93,58 @@ fn users_are_created_with_a_generated_or_piped_password() {
         !listing.contains("argon2") && !listing.contains(password),
         "{listing}"
     );
+}
+
+#[test]
+fn users_are_disabled_enabled_and_unlocked_by_id_or_email() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let create = [
+        "--json",
+        "users",
+        "create",
+        "--email",
+        "ada@example.org",
+        "--role",
+        "officer",
+    ];
+    let out = cloudkyc(dir.path(), &create, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let id = created["id"].as_str().expect("an id").to_owned();
+
+    let disabled = cloudkyc(dir.path(), &["users", "disable", "ADA@example.org"], None);
+    assert!(disabled.status.success(), "{}", text(&disabled.stderr));
+    assert!(text(&disabled.stdout).contains("disabled console user ada@example.org"));
+    let listing = text(&cloudkyc(dir.path(), &["users", "list"], None).stdout);
+    assert!(listing.contains("disabled "), "{listing}");
+
+    let again = cloudkyc(dir.path(), &["users", "disable", &id], None);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("already disabled"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let enabled = cloudkyc(dir.path(), &["--json", "users", "enable", &id], None);
+    assert!(enabled.status.success(), "{}", text(&enabled.stderr));
+    let user: serde_json::Value = serde_json::from_slice(&enabled.stdout).expect("json");
+    assert!(user["disabled_at"].is_null(), "{user}");
+    let listing = text(&cloudkyc(dir.path(), &["users", "list"], None).stdout);
+    assert!(listing.contains("active"), "{listing}");
+
+    // Nobody failed to sign in, so there is nothing to unlock; an unknown user is not found.
+    let unlock = cloudkyc(dir.path(), &["users", "unlock", &id], None);
+    assert_eq!(unlock.status.code(), Some(1));
+    assert!(
+        text(&unlock.stderr).contains("not locked out"),
+        "{}",
+        text(&unlock.stderr)
+    );
+    let unknown = cloudkyc(
+        dir.path(),
+        &["users", "disable", "nobody@example.org"],
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
 }

@@ -197,6 +197,16 @@ impl ComputeEngine {
         Some(self.estimator.quantiles(&profile, &episode.usage))
     }
 
+    /// Whether a usage record with this id was ingested.
+    pub fn knows_usage(&self, id: &str) -> bool {
+        self.tracker.has_seen(id)
+    }
+
+    /// Whether a reservation with this id was added.
+    pub fn knows_reservation(&self, id: &str) -> bool {
+        self.reservations.contains_key(id)
+    }
+
     /// Adds a validated reservation; false when its id is known already.
     pub fn add_reservation(&mut self, reservation: Reservation) -> bool {
         if self.reservations.contains_key(reservation.id()) {

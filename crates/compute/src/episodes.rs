@@ -343,6 +343,11 @@ impl EpisodeTracker {
         out
     }
 
+    /// Whether a record with this id was ingested (the next ingest of it is a duplicate).
+    pub fn has_seen(&self, id: &str) -> bool {
+        self.seen.contains(id)
+    }
+
     pub fn records_seen(&self) -> usize {
         self.seen.len()
     }

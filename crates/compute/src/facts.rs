@@ -46,6 +46,23 @@ pub struct DeclaredModel {
     pub tokens: f64,
 }
 
+/// A special measure on a jurisdiction (rule-pack section 6) that reaches a party of the owner
+/// group: the caller matched the party's location evidence against the measure, as its
+/// enforcement does. K2 fires on it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SpecialMeasureFact {
+    /// The measure's id in the special-measures registry.
+    pub measure_id: String,
+    /// ISO 3166-1 alpha-2 of the measure's jurisdiction.
+    pub jurisdiction: String,
+    /// Who it reaches: `customer`, `owner` or `reseller`.
+    pub role: String,
+    /// Which party of that role (a reference, never an individual's name).
+    pub party: String,
+    /// What places the party in the jurisdiction, in words ("address in Lagos (NG)").
+    pub evidence: Vec<String>,
+}
+
 /// What the flags know about the owner group beyond its usage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwnerFacts {
@@ -67,6 +84,10 @@ pub struct OwnerFacts {
     /// Jurisdictions under a special measure today (from the special-measures registry).
     #[serde(default)]
     pub special_measure_jurisdictions: Vec<String>,
+    /// The measures in force on a jurisdiction that reach the group's customers, their owners
+    /// or the resellers they came through, with the evidence.
+    #[serde(default)]
+    pub special_measures: Vec<SpecialMeasureFact>,
     #[serde(default)]
     pub payments: Vec<PaymentFact>,
     #[serde(default)]
@@ -90,6 +111,7 @@ impl OwnerFacts {
             owner_jurisdictions: Vec::new(),
             admin_ip_countries: Vec::new(),
             special_measure_jurisdictions: Vec::new(),
+            special_measures: Vec::new(),
             payments: Vec::new(),
             declared_purpose: None,
             declared_model: None,

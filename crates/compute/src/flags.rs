@@ -504,15 +504,31 @@ fn customer(ctx: &FlagContext<'_>, out: &mut Vec<FlagFiring>) {
         .chain(&f.admin_ip_countries)
         .filter(|c| risky(c))
         .collect();
-    if !hits.is_empty() {
-        let reason = format!(
-            "owner or admin-access jurisdictions under a special measure or high-risk: {hits:?}"
-        );
+    // A measure that reaches a party of the group by its own matching (the customer, an owner
+    // or the reseller placed there by any location evidence) is K2 as well, with its evidence.
+    let reached = &f.special_measures;
+    if !hits.is_empty() || !reached.is_empty() {
+        let mut reasons = Vec::new();
+        if !hits.is_empty() {
+            reasons.push(format!(
+                "owner or admin-access jurisdictions under a special measure or high-risk: {hits:?}"
+            ));
+        }
+        reasons.extend(reached.iter().map(|m| {
+            format!(
+                "special measure {} on {} reaches the {} {} ({})",
+                m.measure_id,
+                m.jurisdiction,
+                m.role,
+                m.party,
+                m.evidence.join(", ")
+            )
+        }));
         out.push(fire(
             FlagId::K2,
             Outcome::RiskHigh,
-            reason,
-            json!({"jurisdictions": hits}),
+            reasons.join("; "),
+            json!({"jurisdictions": hits, "special_measures": reached}),
         ));
     }
     let mut payment_reasons = Vec::new();

@@ -31,7 +31,10 @@ pub use estimate::{
     AllocationQuery, CrossCheck, Estimate, EstimateError, EstimateMethod, Estimator, FormatPin,
     OpsQuantiles, RateProfile, Tier, UsageMix, UtilizationUsed,
 };
-pub use facts::{DeclaredModel, OwnerFacts, PaymentFact, PaymentKind, PersonStatus, RequestFacts};
+pub use facts::{
+    DeclaredModel, OwnerFacts, PaymentFact, PaymentKind, PersonStatus, RequestFacts,
+    SpecialMeasureFact,
+};
 pub use flags::{FlagContext, FlagFiring, FlagId, Outcome};
 pub use format::NumberFormat;
 pub use group::{ChainLink, ClusterEvidence, GroupEpisode, GroupView, Lineage};

@@ -17,6 +17,9 @@ mod server {
     mod console_oversight;
     mod console_pages;
     mod console_support;
+    mod console_timeline;
+    mod console_timing;
+    mod console_users;
     mod customers;
     mod documents;
     mod jetstream;
@@ -27,10 +30,10 @@ mod server {
     mod operations;
     mod owners;
     mod ownership;
-    mod pg;
     mod rate_limits;
     mod redetermination;
     mod reports;
+    mod reseller_migration;
     mod resellers;
     mod resellers_isolation;
     mod retention;

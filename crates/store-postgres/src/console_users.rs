@@ -5,13 +5,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
 use cloudkyc_store::audit::truncate_to_micros;
-use cloudkyc_store::backend::{parse_role, to_u32};
+use cloudkyc_store::backend::{ConsoleUserColumns, attempts_column};
 use cloudkyc_store::console_users::{
-    self, ConsoleSession, ConsoleSessionId, ConsoleUser, ConsoleUserId, ConsoleUserStore, Lockout,
-    NewConsoleUser, StoredConsoleUser,
+    self, AccessChange, ConsoleSession, ConsoleSessionId, ConsoleUser, ConsoleUserId,
+    ConsoleUserStore, Lockout, NewConsoleUser, StoredConsoleUser, user_actor,
 };
 use cloudkyc_store::customers::CustomerId;
-use cloudkyc_store::{Actor, StoreError, StoreResult, TenantScope};
+use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::postgres::{PgConnection, PgRow};
 
 use crate::PgStore;
@@ -26,20 +26,18 @@ const SESSION_COLUMNS: &str = "s.id AS s_id, s.user_id AS s_user_id, s.tenant_id
      s.last_seen_at AS s_last_seen_at, s.revoked_at AS s_revoked_at";
 
 fn user(row: &PgRow) -> StoreResult<StoredConsoleUser> {
-    let attempts: i32 = rows::get(row, "failed_attempts")?;
-    Ok(StoredConsoleUser {
-        user: ConsoleUser {
-            id: ConsoleUserId::from_uuid(rows::get(row, "id")?),
-            tenant: TenantId::from_uuid(rows::get(row, "tenant_id")?),
-            email: rows::get(row, "email")?,
-            role: parse_role(&rows::get::<String>(row, "role")?)?,
-            created_at: rows::time(row, "created_at")?,
-            failed_attempts: to_u32("failed_attempts", i64::from(attempts))?,
-            locked_until: rows::get(row, "locked_until")?,
-            disabled_at: rows::get(row, "disabled_at")?,
-        },
+    ConsoleUserColumns {
+        id: ConsoleUserId::from_uuid(rows::get(row, "id")?),
+        tenant: TenantId::from_uuid(rows::get(row, "tenant_id")?),
+        email: rows::get(row, "email")?,
+        role: rows::get(row, "role")?,
+        created_at: rows::time(row, "created_at")?,
+        failed_attempts: i64::from(rows::get::<i32>(row, "failed_attempts")?),
+        locked_until: rows::get(row, "locked_until")?,
+        disabled_at: rows::get(row, "disabled_at")?,
         password_hash: rows::get(row, "password_hash")?,
-    })
+    }
+    .into_stored()
 }
 
 fn session(row: &PgRow) -> StoreResult<ConsoleSession> {
@@ -80,10 +78,6 @@ async fn find_session(
     .map_err(db)?
     .ok_or_else(|| StoreError::not_found("console session"))?;
     session(&row)
-}
-
-fn user_actor(id: ConsoleUserId) -> Actor {
-    Actor::User(id.to_string())
 }
 
 #[async_trait]
@@ -169,11 +163,10 @@ impl ConsoleUserStore for PgStore {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let before = find_user(&mut tx, id).await?.user;
         let after = console_users::after_failure(&before, lockout);
-        let attempts = i32::try_from(after.failed_attempts).unwrap_or(i32::MAX);
         sqlx::query(
             "UPDATE console_users SET failed_attempts = $1, locked_until = $2 WHERE id = $3",
         )
-        .bind(attempts)
+        .bind(attempts_column(after.failed_attempts))
         .bind(after.locked_until)
         .bind(id.as_uuid())
         .execute(&mut *tx)
@@ -279,6 +272,46 @@ impl ConsoleUserStore for PgStore {
         let event = console_users::reveal_event(customer);
         append(&mut tx, tenant, scope.actor(), now, event).await?;
         tx.commit().await.map_err(db)
+    }
+
+    async fn change_console_user_access(
+        &self,
+        scope: &TenantScope,
+        id: ConsoleUserId,
+        change: AccessChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ConsoleUser> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let before = find_user(&mut tx, id).await?.user;
+        if !scope.can_see(before.tenant) {
+            return Err(StoreError::not_found("console user"));
+        }
+        let after = console_users::after_access_change(&before, change, now)?;
+        sqlx::query(
+            "UPDATE console_users SET failed_attempts = $1, locked_until = $2, disabled_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(attempts_column(after.failed_attempts))
+        .bind(after.locked_until)
+        .bind(after.disabled_at)
+        .bind(id.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if change == AccessChange::Disable {
+            sqlx::query(
+                "UPDATE console_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(truncate_to_micros(now))
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let event = console_users::access_change_event(change, &before, &after);
+        append(&mut tx, after.tenant, scope.actor(), now, event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
     }
 
     async fn close_console_session(

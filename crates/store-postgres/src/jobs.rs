@@ -26,14 +26,15 @@ pub(crate) async fn insert_job<'e>(
 ) -> StoreResult<Option<JobId>> {
     let id = JobId::new();
     let inserted: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, queued_key, state, run_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $8) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(id.as_uuid())
     .bind(tenant.as_uuid())
     .bind(&job.kind)
     .bind(&job.payload)
     .bind(&job.dedupe_key)
+    .bind(&job.queued_key)
     .bind(truncate_to_micros(job.run_at))
     .bind(now)
     .fetch_optional(executor)
@@ -51,6 +52,24 @@ impl JobStore for PgStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<JobId>> {
         insert_job(&self.pool, scope.tenant(), &job, now).await
+    }
+
+    async fn enqueue_many(
+        &self,
+        scope: &TenantScope,
+        jobs: &[NewJob],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Option<JobId>>> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut ids = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            ids.push(insert_job(&mut *tx, scope.tenant(), job, now).await?);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(ids)
     }
 
     async fn claim_job(

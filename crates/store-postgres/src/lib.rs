@@ -6,6 +6,7 @@ mod case_attachments;
 mod cases;
 mod console_users;
 mod customer_batch;
+mod customer_migration;
 mod customer_schedule;
 mod customer_updates;
 mod customers;

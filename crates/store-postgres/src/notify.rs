@@ -1,7 +1,7 @@
 //! Change notifications between the instances that share one database.
 //!
 //! A transaction that changes state some instances keep in memory (the lists in force, the
-//! special measures) announces it with `pg_notify` before it commits. PostgreSQL delivers a
+//! special measures, the compute records their engines are built from) announces it with `pg_notify` before it commits. PostgreSQL delivers a
 //! notification only when its transaction commits, so a listener never hears of a change it
 //! cannot read yet, and never of one that was rolled back. Listeners are told *that* something
 //! changed and re-read the store; the payload only says which kind, for the logs.
@@ -23,6 +23,8 @@ pub const CHANNEL: &str = "cloudkyc_changes";
 pub(crate) enum Change {
     Lists,
     Measures,
+    /// Usage records or reservations: other instances' engines catch up with the store.
+    Usage,
 }
 
 impl Change {
@@ -30,6 +32,7 @@ impl Change {
         match self {
             Self::Lists => "lists",
             Self::Measures => "measures",
+            Self::Usage => "usage",
         }
     }
 }

@@ -1,6 +1,20 @@
 //! Usage records and reservations in PostgreSQL: a batch is one `INSERT .. SELECT FROM
 //! UNNEST(arrays) ON CONFLICT DO NOTHING RETURNING id` per 10,000 records, in one transaction with
 //! its audit event, so it commits whole or not at all.
+//!
+//! Following other instances' writes (`compute_changes`, issue 9). Every row carries the id of
+//! the transaction that wrote it (`ingest_xid`, migration 0025). A reader first takes the `xmin`
+//! of a fresh snapshot: every transaction with a lower id had ended by then, so whatever it
+//! committed is visible to the reads that follow. That `xmin` is the cursor. The next read takes
+//! `ingest_xid >= cursor`: a row it skips was written by a transaction below the cursor, hence
+//! visible to (and returned by) the previous read. A plain `seq > last seen` would not do: an
+//! identity value is drawn when the row is inserted, so a writer that commits late makes a lower
+//! `seq` visible after a higher one was read. The price is a window: rows of transactions at or
+//! above the old `xmin` that had committed are returned again, as many as were written while the
+//! oldest writing transaction in the cluster ran (a long one widens it; it never skips).
+//! Callers apply records idempotently by id, and a process passes the transaction ids of its own
+//! batches (`InsertOutcome::write`) to leave those out. A batch also announces itself
+//! (`notify::Change::Usage`) so the other instances read it at once.
 
 use std::collections::HashSet;
 
@@ -8,8 +22,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
 use cloudkyc_store::usage::{
-    ComputeRecord, ComputeRecordKind, InsertOutcome, StoredComputeRecord, UsageStore, batch_event,
-    first_occurrences, table,
+    ComputeChanges, ComputeCursor, ComputeRecord, ComputeRecordKind, InsertOutcome,
+    StoredComputeRecord, UsageStore, batch_event, first_occurrences, table,
 };
 use cloudkyc_store::{StoreResult, TenantScope};
 use sqlx::postgres::PgRow;
@@ -18,6 +32,7 @@ use uuid::Uuid;
 use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
+use crate::notify::{Change, announce};
 use crate::rows::{self, get, uuids};
 
 const COLUMNS: &str = "tenant_id, id, account, accelerator, accelerator_resolved, count, start_at, \
@@ -89,7 +104,8 @@ impl UsageStore for PgStore {
                 .map_err(db)?;
             inserted.extend(returned);
         }
-        let outcome = InsertOutcome::from_returned(records.iter().map(|r| r.id.as_str()), inserted);
+        let mut outcome =
+            InsertOutcome::from_returned(records.iter().map(|r| r.id.as_str()), inserted);
         if !outcome.accepted.is_empty() {
             append(
                 &mut tx,
@@ -99,6 +115,13 @@ impl UsageStore for PgStore {
                 batch_event(kind, &outcome.accepted),
             )
             .await?;
+            // The id the rows' `ingest_xid` default took: this batch's mark.
+            let xid: i64 = sqlx::query_scalar("SELECT pg_current_xact_id()::text::bigint")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            outcome.write = Some(xid);
+            announce(&mut tx, Change::Usage).await?;
         }
         tx.commit().await.map_err(db)?;
         Ok(outcome)
@@ -114,6 +137,79 @@ impl UsageStore for PgStore {
             table(kind)
         ))
         .bind(uuids(scope.visible()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(record)
+        .collect()
+    }
+
+    async fn compute_changes(
+        &self,
+        scope: &TenantScope,
+        since: Option<ComputeCursor>,
+        skip: &[i64],
+    ) -> StoreResult<ComputeChanges> {
+        // Before the reads, in a snapshot of its own: an earlier `xmin` only widens the window.
+        let xmin: i64 =
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        let usage = self
+            .changes_of(
+                ComputeRecordKind::Usage,
+                scope,
+                since.map(|c| c.usage),
+                skip,
+            )
+            .await?;
+        let reservations = self
+            .changes_of(
+                ComputeRecordKind::Reservation,
+                scope,
+                since.map(|c| c.reservation),
+                skip,
+            )
+            .await?;
+        let cursor = ComputeCursor {
+            usage: xmin,
+            reservation: xmin,
+        };
+        // A cursor never goes back (`xmin` does not), whatever the caller passed.
+        let cursor = since.map_or(cursor, |s| s.latest(cursor));
+        Ok(ComputeChanges {
+            usage,
+            reservations,
+            cursor,
+        })
+    }
+}
+
+impl PgStore {
+    /// The records of `kind` of the scope's tenants written by transactions from `since` on
+    /// (all of them without it), except those of the transactions in `skip`.
+    async fn changes_of(
+        &self,
+        kind: ComputeRecordKind,
+        scope: &TenantScope,
+        since: Option<i64>,
+        skip: &[i64],
+    ) -> StoreResult<Vec<StoredComputeRecord>> {
+        let Some(since) = since else {
+            return self.compute_records(scope, kind).await;
+        };
+        // Its own statement rather than `$2 IS NULL OR ..`, which a generic plan would scan.
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM {} WHERE tenant_id = ANY($1) \
+             AND ingest_xid >= $2::text::xid8 \
+             AND ingest_xid::text::bigint <> ALL($3) ORDER BY seq",
+            table(kind)
+        ))
+        .bind(uuids(scope.visible()))
+        .bind(since.to_string())
+        .bind(skip)
         .fetch_all(&self.pool)
         .await
         .map_err(db)?

@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_store::audit::truncate_to_micros;
-use cloudkyc_store::backend::{parse_role, to_micros, to_u32};
+use cloudkyc_store::backend::{ConsoleUserColumns, attempts_column, to_micros};
 use cloudkyc_store::console_users::{
-    self, ConsoleSession, ConsoleSessionId, ConsoleUser, ConsoleUserId, ConsoleUserStore, Lockout,
-    NewConsoleUser, StoredConsoleUser,
+    self, AccessChange, ConsoleSession, ConsoleSessionId, ConsoleUser, ConsoleUserId,
+    ConsoleUserStore, Lockout, NewConsoleUser, StoredConsoleUser, user_actor,
 };
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
@@ -26,22 +26,18 @@ const SESSION_COLUMNS: &str = "s.id AS s_id, s.user_id AS s_user_id, s.tenant_id
      s.last_seen_at AS s_last_seen_at, s.revoked_at AS s_revoked_at";
 
 fn user(row: &SqliteRow) -> StoreResult<StoredConsoleUser> {
-    Ok(StoredConsoleUser {
-        user: ConsoleUser {
-            id: rows::id(row, "id")?,
-            tenant: rows::id(row, "tenant_id")?,
-            email: rows::text(row, "email")?,
-            role: parse_role(&rows::text(row, "role")?)?,
-            created_at: rows::time(row, "created_at")?,
-            failed_attempts: to_u32(
-                "failed_attempts",
-                row.try_get("failed_attempts").map_err(db)?,
-            )?,
-            locked_until: rows::optional_time(row, "locked_until")?,
-            disabled_at: rows::optional_time(row, "disabled_at")?,
-        },
+    ConsoleUserColumns {
+        id: rows::id(row, "id")?,
+        tenant: rows::id(row, "tenant_id")?,
+        email: rows::text(row, "email")?,
+        role: rows::text(row, "role")?,
+        created_at: rows::time(row, "created_at")?,
+        failed_attempts: row.try_get("failed_attempts").map_err(db)?,
+        locked_until: rows::optional_time(row, "locked_until")?,
+        disabled_at: rows::optional_time(row, "disabled_at")?,
         password_hash: rows::text(row, "password_hash")?,
-    })
+    }
+    .into_stored()
 }
 
 fn session(row: &SqliteRow) -> StoreResult<ConsoleSession> {
@@ -171,7 +167,7 @@ impl ConsoleUserStore for SqliteStore {
         let before = find_user(&mut tx, id).await?.user;
         let after = console_users::after_failure(&before, lockout);
         sqlx::query("UPDATE console_users SET failed_attempts = ?, locked_until = ? WHERE id = ?")
-            .bind(i64::from(after.failed_attempts))
+            .bind(attempts_column(after.failed_attempts))
             .bind(after.locked_until.map(to_micros))
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -282,6 +278,46 @@ impl ConsoleUserStore for SqliteStore {
         tx.commit().await.map_err(db)
     }
 
+    async fn change_console_user_access(
+        &self,
+        scope: &TenantScope,
+        id: ConsoleUserId,
+        change: AccessChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ConsoleUser> {
+        let mut tx = self.begin_write().await?;
+        let before = find_user(&mut tx, id).await?.user;
+        if !scope.can_see(before.tenant) {
+            return Err(StoreError::not_found("console user"));
+        }
+        let after = console_users::after_access_change(&before, change, now)?;
+        sqlx::query(
+            "UPDATE console_users SET failed_attempts = ?, locked_until = ?, disabled_at = ? \
+             WHERE id = ?",
+        )
+        .bind(attempts_column(after.failed_attempts))
+        .bind(after.locked_until.map(to_micros))
+        .bind(after.disabled_at.map(to_micros))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if change == AccessChange::Disable {
+            sqlx::query(
+                "UPDATE console_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            )
+            .bind(to_micros(now))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let event = console_users::access_change_event(change, &before, &after);
+        append(&mut tx, after.tenant, scope.actor(), now, event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(after)
+    }
+
     async fn close_console_session(
         &self,
         id: ConsoleSessionId,
@@ -306,8 +342,4 @@ impl ConsoleUserStore for SqliteStore {
         append(&mut tx, after.tenant, &user_actor(after.user), now, event).await?;
         tx.commit().await.map_err(db)
     }
-}
-
-fn user_actor(id: ConsoleUserId) -> cloudkyc_store::Actor {
-    cloudkyc_store::Actor::User(id.to_string())
 }

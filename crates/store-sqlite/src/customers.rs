@@ -3,6 +3,8 @@
 //! The column values are built by `cloudkyc_store::customers`, so this file only knows SQLite's
 //! SQL.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
@@ -44,19 +46,38 @@ impl SqliteStore {
         conn: &mut SqliteConnection,
         found: Vec<SqliteRow>,
     ) -> StoreResult<Vec<Customer>> {
-        let mut out = Vec::with_capacity(found.len());
-        for row in &found {
-            let row = customer_row(row)?;
-            let accounts: Vec<String> = sqlx::query_scalar(
-                "SELECT external_id FROM customer_accounts WHERE customer_id = ? ORDER BY position",
-            )
-            .bind(row.id.to_string())
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
-            out.push(row.open(&self.ring, accounts)?);
+        let customers = found
+            .iter()
+            .map(customer_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        if customers.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // The accounts of every row in one query: one query per customer made a listing of a
+        // few hundred customers spend most of its time passing queries to SQLite's thread.
+        let ids: Vec<String> = customers.iter().map(|c| c.id.to_string()).collect();
+        let held = sqlx::query(
+            "SELECT customer_id, external_id FROM customer_accounts \
+             WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, position",
+        )
+        .bind(serde_json::Value::from(ids).to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mut accounts: HashMap<String, Vec<String>> = HashMap::new();
+        for row in &held {
+            accounts
+                .entry(rows::text(row, "customer_id")?)
+                .or_default()
+                .push(rows::text(row, "external_id")?);
+        }
+        customers
+            .into_iter()
+            .map(|row| {
+                let held = accounts.remove(&row.id.to_string()).unwrap_or_default();
+                row.open(&self.ring, held)
+            })
+            .collect()
     }
 }
 

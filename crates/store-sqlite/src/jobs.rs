@@ -23,14 +23,15 @@ pub(crate) async fn insert_job<'e>(
 ) -> StoreResult<Option<JobId>> {
     let id = JobId::new();
     let inserted: Option<String> = sqlx::query_scalar(
-        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, queued_key, state, run_at, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(id.to_string())
     .bind(tenant.to_string())
     .bind(&job.kind)
     .bind(job.payload.to_string())
     .bind(&job.dedupe_key)
+    .bind(&job.queued_key)
     .bind(job.run_at.timestamp_micros())
     .bind(now.timestamp_micros())
     .bind(now.timestamp_micros())
@@ -49,6 +50,24 @@ impl JobStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<JobId>> {
         insert_job(&self.writer, scope.tenant(), &job, now).await
+    }
+
+    async fn enqueue_many(
+        &self,
+        scope: &TenantScope,
+        jobs: &[NewJob],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Option<JobId>>> {
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        let mut ids = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            ids.push(insert_job(&mut *tx, scope.tenant(), job, now).await?);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(ids)
     }
 
     async fn claim_job(

@@ -2,14 +2,20 @@
 //! write lock, then the new records go in with multi-row `INSERT`s, in one write transaction with
 //! the audit event, so a batch commits whole or not at all. Rows name their tenant by its integer
 //! key (`tenant_keys`), not its UUID text: see migration 0021.
+//!
+//! Following the records other processes write (`compute_changes`; a `cloudkyc usage import`
+//! beside a server): SQLite has one writer at a time and `seq` (AUTOINCREMENT) is drawn inside
+//! the write transaction, so records become visible in `seq` order and "every `seq` up to the
+//! largest read" is an exact cursor, one per table. Writes carry no mark to skip: a process reads
+//! its own records back once and applies them idempotently.
 
 use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_store::usage::{
-    ComputeRecord, ComputeRecordKind, InsertOutcome, StoredComputeRecord, UsageStore, batch_event,
-    first_occurrences, table,
+    ComputeChanges, ComputeCursor, ComputeRecord, ComputeRecordKind, InsertOutcome,
+    StoredComputeRecord, UsageStore, batch_event, first_occurrences, table,
 };
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
 use sqlx::Row;
@@ -153,5 +159,57 @@ impl UsageStore for SqliteStore {
         .iter()
         .map(record)
         .collect()
+    }
+
+    async fn compute_changes(
+        &self,
+        scope: &TenantScope,
+        since: Option<ComputeCursor>,
+        _skip: &[i64],
+    ) -> StoreResult<ComputeChanges> {
+        let since = since.unwrap_or_default();
+        let (usage, usage_seq) = self
+            .changes_of(ComputeRecordKind::Usage, scope, since.usage)
+            .await?;
+        let (reservations, reservation_seq) = self
+            .changes_of(ComputeRecordKind::Reservation, scope, since.reservation)
+            .await?;
+        Ok(ComputeChanges {
+            usage,
+            reservations,
+            cursor: ComputeCursor {
+                usage: usage_seq,
+                reservation: reservation_seq,
+            },
+        })
+    }
+}
+
+impl SqliteStore {
+    /// The records of `kind` of the scope's tenants after `seq` `since`, and the last `seq`
+    /// read (`since` when there is none).
+    async fn changes_of(
+        &self,
+        kind: ComputeRecordKind,
+        scope: &TenantScope,
+        since: i64,
+    ) -> StoreResult<(Vec<StoredComputeRecord>, i64)> {
+        let rows = sqlx::query(&format!(
+            "SELECT seq, k.tenant_id, {COLUMNS} FROM {} JOIN tenant_keys k ON k.key = tenant_key \
+             WHERE seq > ? AND k.tenant_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+            table(kind)
+        ))
+        .bind(since)
+        .bind(id_list(scope.visible()))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        let mut last = since;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            last = last.max(row.try_get("seq").map_err(db)?);
+            records.push(record(row)?);
+        }
+        Ok((records, last))
     }
 }

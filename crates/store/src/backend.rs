@@ -5,8 +5,9 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use cloudkyc_domain::{Role, TenantKind};
+use cloudkyc_domain::{Role, TenantId, TenantKind};
 
+use crate::console_users::{ConsoleUser, ConsoleUserId, StoredConsoleUser};
 use crate::crypto::{Aad, KeyRing};
 use crate::jobs::JobState;
 use crate::{StoreError, StoreResult};
@@ -74,6 +75,54 @@ pub fn to_u32(column: &str, value: i64) -> StoreResult<u32> {
     u32::try_from(value).map_err(|_| corrupt(column, format!("{value} is out of range")))
 }
 
+/// A `console_users` row's values as a backend reads them (each in its own column types);
+/// [`ConsoleUserColumns::into_stored`] checks them and builds the user, the same for both.
+#[derive(Clone)]
+pub struct ConsoleUserColumns {
+    pub id: ConsoleUserId,
+    pub tenant: TenantId,
+    pub email: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub failed_attempts: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for ConsoleUserColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleUserColumns")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConsoleUserColumns {
+    pub fn into_stored(self) -> StoreResult<StoredConsoleUser> {
+        Ok(StoredConsoleUser {
+            user: ConsoleUser {
+                id: self.id,
+                tenant: self.tenant,
+                email: self.email,
+                role: parse_role(&self.role)?,
+                created_at: self.created_at,
+                failed_attempts: to_u32("failed_attempts", self.failed_attempts)?,
+                locked_until: self.locked_until,
+                disabled_at: self.disabled_at,
+            },
+            password_hash: self.password_hash,
+        })
+    }
+}
+
+/// The value a `failed_attempts` column is written with (the count never nears the limit: a
+/// lockout starts it again).
+pub fn attempts_column(attempts: u32) -> i32 {
+    i32::try_from(attempts).unwrap_or(i32::MAX)
+}
+
 /// A personal field prepared for its columns. The convention every table with personal data
 /// follows: the ciphertext goes to `<field>_ct` (BLOB / BYTEA) and, for a field looked up by
 /// equality, the blind index goes to `<field>_bidx` (TEXT, indexed together with `tenant_id`).
@@ -133,6 +182,37 @@ mod tests {
         assert!(parse_role("root").is_err());
         assert!(from_micros("at", i64::MAX).is_err());
         assert!(to_u32("attempts", -1).is_err());
+    }
+
+    #[test]
+    fn a_console_user_row_is_checked_as_it_is_built() {
+        let columns = ConsoleUserColumns {
+            id: ConsoleUserId::new(),
+            tenant: TenantId::new(),
+            email: "ada@example.org".to_owned(),
+            role: "officer".to_owned(),
+            created_at: crate::audit::truncate_to_micros(Utc::now()),
+            failed_attempts: 2,
+            locked_until: None,
+            disabled_at: None,
+            password_hash: "$argon2id$...".to_owned(),
+        };
+        let stored = columns.clone().into_stored().unwrap();
+        assert_eq!(
+            (stored.user.role, stored.user.failed_attempts),
+            (Role::Officer, 2)
+        );
+        assert_eq!(stored.password_hash, "$argon2id$...");
+        let bad_role = ConsoleUserColumns {
+            role: "root".to_owned(),
+            ..columns.clone()
+        };
+        assert!(bad_role.into_stored().is_err());
+        let negative = ConsoleUserColumns {
+            failed_attempts: -1,
+            ..columns
+        };
+        assert!(negative.into_stored().is_err());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! the SHA-256 of its random token; the token itself is only ever in the browser's cookie.
 //!
 //! Every state change appends its audit event: `console_user.create`, `console.sign_in`,
-//! `console.sign_in_failed`, `console.lockout`, `console.sign_out`.
+//! `console.sign_in_failed`, `console.lockout`, `console.sign_out`, and an admin's
+//! `console_user.disable`, `console_user.enable` and `console_user.unlock`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,13 +20,16 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::audit::NewAuditEvent;
-use crate::{StoreResult, TenantScope};
+use crate::{Actor, StoreError, StoreResult, TenantScope};
 
 pub const USER_CREATE: &str = "console_user.create";
 pub const SIGN_IN: &str = "console.sign_in";
 pub const SIGN_IN_FAILED: &str = "console.sign_in_failed";
 pub const LOCKOUT: &str = "console.lockout";
 pub const SIGN_OUT: &str = "console.sign_out";
+pub const USER_DISABLE: &str = "console_user.disable";
+pub const USER_ENABLE: &str = "console_user.enable";
+pub const USER_UNLOCK: &str = "console_user.unlock";
 /// A console user revealed a customer's identity data (subject: the customer).
 pub const IDENTITY_REVEAL: &str = "customer.identity_revealed";
 pub const USER_SUBJECT: &str = "console_user";
@@ -145,6 +149,47 @@ pub struct ConsoleSession {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// What an admin changes about whether a user may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessChange {
+    /// No more sign-ins, and the user's open sessions end.
+    Disable,
+    /// A disabled user may sign in again.
+    Enable,
+    /// Ends a lockout early and clears the failure count.
+    Unlock,
+}
+
+impl AccessChange {
+    pub const ALL: [AccessChange; 3] = [
+        AccessChange::Disable,
+        AccessChange::Enable,
+        AccessChange::Unlock,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessChange::Disable => "disable",
+            AccessChange::Enable => "enable",
+            AccessChange::Unlock => "unlock",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// The audit action the change is recorded under.
+    pub fn action(self) -> &'static str {
+        match self {
+            AccessChange::Disable => USER_DISABLE,
+            AccessChange::Enable => USER_ENABLE,
+            AccessChange::Unlock => USER_UNLOCK,
+        }
+    }
+}
+
 /// What the lockout rule is for one failed sign-in: lock once `lock_after` failures are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lockout {
@@ -205,12 +250,28 @@ pub trait ConsoleUserStore: Send + Sync {
         customer: crate::customers::CustomerId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Disables, enables or unlocks a user of a tenant visible to the scope (`NotFound`
+    /// otherwise), with its audit event (`console_user.disable`, `.enable`, `.unlock`) in the
+    /// same transaction; disabling also revokes the user's open sessions. A change that would
+    /// change nothing (see [`after_access_change`]) is a `Conflict` and writes nothing.
+    async fn change_console_user_access(
+        &self,
+        scope: &TenantScope,
+        user: ConsoleUserId,
+        change: AccessChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ConsoleUser>;
     /// Revokes the session; audits `console.sign_out`. Revoking twice changes nothing.
     async fn close_console_session(
         &self,
         id: ConsoleSessionId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+}
+
+/// The audit actor of a console user acting on its own behalf (signing in or out).
+pub fn user_actor(id: ConsoleUserId) -> Actor {
+    Actor::User(id.to_string())
 }
 
 /// The audit event of a reveal: no state changes, so no digests.
@@ -278,4 +339,110 @@ pub fn after_failure(before: &ConsoleUser, lockout: Lockout) -> ConsoleUser {
         after.failed_attempts = attempts;
     }
     after
+}
+
+/// The user after an admin's `change` at `now`. Refused with `Conflict` when it would change
+/// nothing (disabling a disabled user, enabling an enabled one, unlocking a user who is neither
+/// locked nor has failures counted), so every audit event records a real change.
+pub fn after_access_change(
+    before: &ConsoleUser,
+    change: AccessChange,
+    now: DateTime<Utc>,
+) -> StoreResult<ConsoleUser> {
+    let mut after = before.clone();
+    match change {
+        AccessChange::Disable if before.disabled_at.is_some() => {
+            return Err(StoreError::Conflict(
+                "the user is already disabled".to_owned(),
+            ));
+        }
+        AccessChange::Disable => {
+            after.disabled_at = Some(crate::audit::truncate_to_micros(now));
+        }
+        AccessChange::Enable if before.disabled_at.is_none() => {
+            return Err(StoreError::Conflict("the user is not disabled".to_owned()));
+        }
+        AccessChange::Enable => after.disabled_at = None,
+        AccessChange::Unlock if !before.is_locked(now) && before.failed_attempts == 0 => {
+            return Err(StoreError::Conflict(
+                "the user is not locked out".to_owned(),
+            ));
+        }
+        AccessChange::Unlock => {
+            after.locked_until = None;
+            after.failed_attempts = 0;
+        }
+    }
+    Ok(after)
+}
+
+/// The audit event of an admin's change to a user's access.
+pub fn access_change_event(
+    change: AccessChange,
+    before: &ConsoleUser,
+    after: &ConsoleUser,
+) -> NewAuditEvent {
+    NewAuditEvent::new(
+        change.action(),
+        USER_SUBJECT,
+        after.id,
+        Some(before),
+        Some(after),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn user() -> ConsoleUser {
+        ConsoleUser {
+            id: ConsoleUserId::new(),
+            tenant: TenantId::new(),
+            email: "ada@example.org".to_owned(),
+            role: Role::Officer,
+            created_at: crate::audit::truncate_to_micros(Utc::now()),
+            failed_attempts: 0,
+            locked_until: None,
+            disabled_at: None,
+        }
+    }
+
+    #[test]
+    fn access_changes_refuse_to_change_nothing() {
+        let now = Utc::now();
+        let active = user();
+        let disabled = after_access_change(&active, AccessChange::Disable, now).unwrap();
+        assert!(disabled.disabled_at.is_some());
+        assert!(after_access_change(&disabled, AccessChange::Disable, now).is_err());
+        assert!(after_access_change(&active, AccessChange::Enable, now).is_err());
+        let enabled = after_access_change(&disabled, AccessChange::Enable, now).unwrap();
+        assert_eq!(enabled, active);
+        assert!(after_access_change(&active, AccessChange::Unlock, now).is_err());
+        let locked = ConsoleUser {
+            locked_until: Some(now + Duration::minutes(15)),
+            ..active.clone()
+        };
+        let unlocked = after_access_change(&locked, AccessChange::Unlock, now).unwrap();
+        assert!(!unlocked.is_locked(now) && unlocked.failed_attempts == 0);
+        let counting = ConsoleUser {
+            failed_attempts: 3,
+            ..active.clone()
+        };
+        assert_eq!(
+            after_access_change(&counting, AccessChange::Unlock, now)
+                .unwrap()
+                .failed_attempts,
+            0
+        );
+    }
+
+    #[test]
+    fn changes_round_trip_through_their_names() {
+        for change in AccessChange::ALL {
+            assert_eq!(AccessChange::parse(change.as_str()), Some(change));
+        }
+        assert_eq!(AccessChange::parse("delete"), None);
+    }
 }

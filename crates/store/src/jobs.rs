@@ -11,8 +11,13 @@ pub struct NewJob {
     pub payload: serde_json::Value,
     pub run_at: DateTime<Utc>,
     /// When set, a second job with the same kind and key is not enqueued while the first is
-    /// still waiting (for example one re-screening per list version).
+    /// still waiting or running (for example one re-screening per list version).
     pub dedupe_key: Option<String>,
+    /// When set, a second job with the same kind and key is not enqueued while the first is
+    /// still queued; once it runs, an identical job may be queued again. For work that must
+    /// see what arrived while the previous run was busy (an owner group's assessment): any
+    /// number of processes may queue it, and no arrival is left unprocessed.
+    pub queued_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -88,6 +88,14 @@ pub trait JobStore: Send + Sync {
         job: NewJob,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<JobId>>;
+    /// Enqueues several jobs for the scope's tenant in one transaction (one commit, however
+    /// many jobs), each deduped as [`JobStore::enqueue`] does; the result is in `jobs` order.
+    async fn enqueue_many(
+        &self,
+        scope: &TenantScope,
+        jobs: &[NewJob],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Option<JobId>>>;
     /// Claims the oldest due job of one of `kinds` (all kinds when empty) for `lease`; a job whose
     /// lease ran out (its worker died) can be claimed again.
     async fn claim_job(
@@ -129,6 +137,7 @@ pub trait Store:
     + JobStore
     + KeyRingStore
     + crate::CustomerStore
+    + crate::CustomerMigrationStore
     + crate::CaseStore
     + crate::ConsoleUserStore
     + crate::CustomerScheduleStore

@@ -78,6 +78,13 @@ pub struct StoredComputeRecord {
 pub struct InsertOutcome {
     pub accepted: Vec<String>,
     pub duplicate: Vec<String>,
+    /// The mark of the write that stored the accepted compute records, for
+    /// [`UsageStore::compute_changes`]'s `skip`: a process that applied its own batch to its
+    /// engine need not read it back. `None` when nothing was new and on backends whose writes
+    /// carry no mark (SQLite: its catch-up reads each record past the cursor once anyway). A mark
+    /// is a position like [`ComputeCursor`]'s: once every cursor is past it, no read returns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<i64>,
 }
 
 impl InsertOutcome {
@@ -99,6 +106,58 @@ impl InsertOutcome {
         }
         out
     }
+}
+
+/// How far a reader has read the compute records of the store: what lets an instance's engine
+/// follow the records other processes write (issue 9). The positions are the backend's, only
+/// ever passed back to it, compared, or combined with [`ComputeCursor::earliest`] and
+/// [`ComputeCursor::latest`]: SQLite's are the last `seq` read of each table; PostgreSQL's are
+/// both the `xmin` of a snapshot taken before the read (see `store-postgres/src/usage.rs`).
+/// Either way a cursor says "every record before this position has been returned", so a larger
+/// position never misses more than a smaller one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ComputeCursor {
+    /// The position in `usage_records`.
+    pub usage: i64,
+    /// The position in `reservations`.
+    pub reservation: i64,
+}
+
+impl ComputeCursor {
+    /// The cursor that reads everything either `self` or `other` would read.
+    #[must_use]
+    pub fn earliest(self, other: Self) -> Self {
+        Self {
+            usage: self.usage.min(other.usage),
+            reservation: self.reservation.min(other.reservation),
+        }
+    }
+
+    /// The cursor of two reads that both covered a reader's records: each says every record
+    /// before it was returned, so the larger positions hold.
+    #[must_use]
+    pub fn latest(self, other: Self) -> Self {
+        Self {
+            usage: self.usage.max(other.usage),
+            reservation: self.reservation.max(other.reservation),
+        }
+    }
+
+    /// Whether a write mark ([`InsertOutcome::write`]) is behind both positions, so no read
+    /// from this cursor returns its records again.
+    pub fn is_past(&self, write: i64) -> bool {
+        write < self.usage && write < self.reservation
+    }
+}
+
+/// The compute records a read after a cursor found, and the cursor to read the next ones after.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ComputeChanges {
+    /// Usage records, in insertion order.
+    pub usage: Vec<StoredComputeRecord>,
+    /// Reservations, in insertion order.
+    pub reservations: Vec<StoredComputeRecord>,
+    pub cursor: ComputeCursor,
 }
 
 /// The first item of each id, in batch order: what a multi-row insert may send (PostgreSQL
@@ -126,6 +185,19 @@ pub trait UsageStore: Send + Sync {
         scope: &TenantScope,
         kind: ComputeRecordKind,
     ) -> StoreResult<Vec<StoredComputeRecord>>;
+
+    /// The records of both kinds of the tenants visible to the scope that a reader at `since`
+    /// has not been given (every record when `None`), in insertion order, with the cursor to
+    /// pass next time. Records already given may come again (PostgreSQL re-reads a window behind
+    /// the cursor, see there), so callers apply them idempotently, by id. Records written by the
+    /// writes named in `skip` ([`InsertOutcome::write`] of the caller's own batches) are left
+    /// out.
+    async fn compute_changes(
+        &self,
+        scope: &TenantScope,
+        since: Option<ComputeCursor>,
+        skip: &[i64],
+    ) -> StoreResult<ComputeChanges>;
 }
 
 /// The one audit event of a batch: the subject is the batch (named by the digest of its accepted

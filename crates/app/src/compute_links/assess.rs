@@ -10,11 +10,11 @@
 //!   high risk) open a `compute_review` case, for U.S. groups only when the pack's
 //!   `review_us_persons` is set.
 //!
-//! Ingestion queues the jobs after the store commit and dedupes them per group in memory (a
-//! group waiting for its job is not queued twice); the store's dedupe key is not used there,
-//! because it would also drop a job queued while the previous one runs, losing the records that
-//! arrived meanwhile. An engine load queues one job per group (`recover:<group>` key) to repair
-//! a crash between a commit and its jobs.
+//! Ingestion queues the jobs after the store commit, one per group, with the group as the job's
+//! queued key: the store keeps one waiting job per group across every process on the database,
+//! and still takes a new one while the previous runs (a dedupe key would drop it, losing the
+//! records that arrived meanwhile). An engine load queues one job per group to repair a crash
+//! between a commit and its jobs.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -30,7 +30,6 @@ use super::facts::{GroupHolders, owner_facts};
 use super::link_scope;
 use super::structure::structure_facts;
 use crate::cases::RaisedCase;
-use crate::customers::record;
 use crate::jobs::JobHandler;
 use crate::usage::TenantEngine;
 use crate::{App, AppError, AppResult};
@@ -83,69 +82,62 @@ fn is_review(outcome: Outcome) -> bool {
 }
 
 impl App {
-    /// Queues an assessment of each group of `accounts` not already waiting for one. Called
-    /// after the batch's commit: a job never names records that may not exist.
+    /// Queues an assessment of each owner group of `accounts`, all in one store transaction (a
+    /// batch of new accounts may name a thousand groups). Called after the batch's commit: a job
+    /// never names records that may not exist.
     pub(crate) async fn queue_assessments<'a>(
         &self,
         tenant: TenantId,
-        t: &mut TenantEngine,
+        t: &TenantEngine,
         accounts: impl IntoIterator<Item = &'a str>,
     ) -> AppResult<()> {
+        let mut groups = std::collections::BTreeMap::new();
         for account in accounts {
-            let group = t.engine.owners().group_of(account);
-            if t.pending.insert(group.clone()) {
-                self.enqueue_assessment(tenant, account, group, None)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Queues, when a tenant's engine is loaded, one assessment per owner group with records:
-    /// a process that stopped after a batch's commit and before its jobs (or whose job insert
-    /// failed) left groups unassessed, and the next load repairs that. The store's dedupe key
-    /// (`recover:<group>`) keeps several processes starting together to one job per group.
-    pub(crate) async fn queue_recovery_assessments(
-        &self,
-        tenant: TenantId,
-        t: &mut TenantEngine,
-    ) -> AppResult<()> {
-        let mut groups: std::collections::BTreeMap<String, &str> = Default::default();
-        for account in &t.accounts {
             groups
                 .entry(t.engine.owners().group_of(account))
                 .or_insert(account);
         }
-        for (group, account) in groups {
-            if t.pending.insert(group.clone()) {
-                let key = format!("recover:{group}");
-                self.enqueue_assessment(tenant, account, group, Some(key))
-                    .await?;
-            }
-        }
-        Ok(())
+        self.enqueue_assessments(tenant, groups).await
     }
 
-    async fn enqueue_assessment(
+    /// Queues, when a tenant's engine is loaded, one assessment per owner group with records:
+    /// a process that stopped after a batch's commit and before its jobs (or whose job insert
+    /// failed) left groups unassessed, and the next load repairs that.
+    pub(crate) async fn queue_recovery_assessments(
         &self,
         tenant: TenantId,
-        account: &str,
-        group: String,
-        dedupe_key: Option<String>,
+        t: &TenantEngine,
     ) -> AppResult<()> {
-        let payload = AssessPayload {
-            account: account.to_owned(),
-            group,
-        };
-        let job = NewJob {
-            kind: ASSESS_JOB.to_owned(),
-            payload: serde_json::to_value(&payload)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-            run_at: self.now(),
-            dedupe_key,
-        };
+        self.queue_assessments(tenant, t, t.accounts.iter().map(String::as_str))
+            .await
+    }
+
+    /// Queues one job per group, named by one of its accounts. The group is the job's queued
+    /// key: a group already waiting for its job is not queued twice, by this process or any
+    /// other on the same database, while a group whose job is running is queued again, so the
+    /// records that arrived meanwhile are assessed too.
+    async fn enqueue_assessments(
+        &self,
+        tenant: TenantId,
+        groups: std::collections::BTreeMap<String, &str>,
+    ) -> AppResult<()> {
+        let mut jobs = Vec::with_capacity(groups.len());
+        for (group, account) in groups {
+            let payload = AssessPayload {
+                account: account.to_owned(),
+                group: group.clone(),
+            };
+            jobs.push(NewJob {
+                kind: ASSESS_JOB.to_owned(),
+                payload: serde_json::to_value(&payload)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                run_at: self.now(),
+                dedupe_key: None,
+                queued_key: Some(group),
+            });
+        }
         let scope = link_scope(tenant, ASSESS_JOB);
-        self.store().enqueue(&scope, job, self.now()).await?;
+        self.store().enqueue_many(&scope, &jobs, self.now()).await?;
         Ok(())
     }
 
@@ -163,7 +155,11 @@ impl App {
                 None => holders.unheld.push(account.clone()),
                 Some(h) if holders.customers.iter().any(|c| c.id == h.customer) => {}
                 Some(h) => {
-                    let customer = record(self.store().customer(&scope, h.customer).await?)?;
+                    let Some(customer) = self.linkable_customer(&scope, h.customer).await? else {
+                        // Purged: nothing is known of the holder any more.
+                        holders.unheld.push(account.clone());
+                        continue;
+                    };
                     if let Some(stored) = self.customer_structure(&customer).await? {
                         let from_structure = structure_facts(
                             &stored,
@@ -208,6 +204,9 @@ impl App {
             self.policy().terms(),
         );
         facts.prior_history = t.engine.prior_history(account);
+        let measures = self.special_measure_facts(tenant, &holders).await?;
+        facts.special_measure_jurisdictions = measures.jurisdictions;
+        facts.special_measures = measures.reached;
         let mut assessment = t.engine.assess(account, &facts, now.timestamp());
         let disabled = &self.policy().compute().red_flags.disabled;
         assessment.flags.retain(|f| {
@@ -233,8 +232,6 @@ impl App {
                     "the job's tenant engine was not loaded".into(),
                 ));
             };
-            // From here on a new record queues a new job.
-            t.pending.remove(&payload.group);
             if !t
                 .engine
                 .owners()

@@ -12,6 +12,9 @@
 //! holder's beneficial owner (at the pack's threshold or by control) has neither a date of birth
 //! nor an identity document to verify, or when the holder's ownership structure leaves a part
 //! at or above the threshold with no identified owner (`structure::StructureFacts`).
+//!
+//! Special measures are not read here: `measures::special_measure_facts` matches the holders
+//! against the registry (it reads the store) and the assessment adds them to these facts.
 
 use chrono::NaiveDate;
 use cloudkyc_compute::{OwnerFacts, PaymentFact, PaymentKind, PersonStatus};
@@ -27,7 +30,8 @@ use crate::customers::CustomerRecord;
 pub struct GroupHolders {
     /// Distinct holders, in the order of their first account in the group.
     pub customers: Vec<CustomerRecord>,
-    /// Accounts of the group no customer holds.
+    /// Accounts of the group no customer holds, or whose holder was purged under records
+    /// retention (nothing is known of it any more).
     pub unheld: Vec<String>,
     /// A holder's ownership structure leaves an owner at or above the threshold unidentified.
     pub unidentified_owner: bool,

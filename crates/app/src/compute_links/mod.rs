@@ -11,18 +11,23 @@
 //! - [`assess`]: the `compute.assess` job (after ingestion) that assesses an owner group and
 //!   raises its cases with the assessment as evidence.
 //! - [`sync`]: the `compute.customers` job that follows customer creations and changes.
+//! - [`measures`]: special measures on jurisdictions that reach a group's holders, as facts,
+//!   and the re-assessment of the groups a registry change may affect.
 //!
 //! Linking is incremental: an account's holder is looked up once, when its first usage or
 //! reservation reaches this process's engine (or when the engine is loaded), and a customer is
 //! indexed once per stored version. A new version's keys are compared with the last one's: the
 //! links of a key that went (an owner removed, a card replaced, an account moved) are withdrawn
 //! and the groups rebuilt from the links that remain (the merges undone stay in the engine's
-//! history, shown with every assessment of the accounts).
+//! history, shown with every assessment of the accounts). A customer purged under records
+//! retention withdraws every key it gave the same way (`forget_customer`): its record no
+//! longer exists to link anything, and a process started later never indexes it either.
 
 pub mod assess;
 pub mod evidence;
 pub mod facts;
 pub mod keys;
+pub mod measures;
 pub mod structure;
 pub mod sync;
 
@@ -34,8 +39,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use cloudkyc_compute::{ComputeEngine, Link, LinkKind, WithdrawnMerge};
 use cloudkyc_domain::TenantId;
-use cloudkyc_store::TenantScope;
 use cloudkyc_store::customers::CustomerId;
+use cloudkyc_store::{StoreError, TenantScope};
 
 use crate::customers::{CustomerRecord, record};
 use crate::{App, AppResult};
@@ -195,6 +200,12 @@ fn reconnect(accounts: &BTreeSet<String>, kept: &[Link], k: &LinkKey) -> Vec<Lin
 
 /// The keys of a customer: its structure's first (their evidence carries the ownership path),
 /// then the record's; one key per account and key.
+///
+/// They are indexed in the order returned, and when several keys join the same two accounts
+/// the first one's link is the merge's evidence (the others find them joined already). So the
+/// order is by kind, then evidence text, then account: never by the key itself, which is a
+/// blind index under the installation's key ring, so two shared holding companies would
+/// otherwise take turns as the evidence from one database to the next.
 pub(crate) fn merge_keys(structure: Vec<LinkKey>, record: Vec<LinkKey>) -> Vec<LinkKey> {
     let mut seen = HashSet::new();
     let mut out: Vec<LinkKey> = structure
@@ -202,7 +213,9 @@ pub(crate) fn merge_keys(structure: Vec<LinkKey>, record: Vec<LinkKey>) -> Vec<L
         .chain(record)
         .filter(|k| seen.insert((k.key.clone(), k.account.clone())))
         .collect();
-    out.sort();
+    out.sort_by(|x, y| {
+        (x.kind, &x.detail, &x.account, &x.key).cmp(&(y.kind, &y.detail, &y.account, &y.key))
+    });
     out
 }
 
@@ -259,18 +272,79 @@ impl App {
             .into_iter()
             .filter(|k| !current.contains(&(k.key.as_str(), k.account.as_str())))
             .collect();
-        let (withdraw, relink) = index.remove(&gone);
-        let withdrawn = engine.withdraw_links(&withdraw, self.now().timestamp());
-        for w in &withdrawn {
-            let kinds: Vec<&str> = w.withdrawn.iter().map(|l| kind_name(l.kind)).collect();
-            tracing::info!(customer = %customer.id, a = %w.merge.a, b = %w.merge.b, ?kinds,
-                "compute owner-group merge withdrawn: its evidence no longer holds");
-        }
+        let (withdrawn, relink) = self.withdraw_keys(index, engine, customer.id, &gone);
         let mut merges = 0;
         for link in relink.into_iter().chain(index.index(keys)) {
             merges += usize::from(engine.link(link).is_some());
         }
         Ok(Indexed { merges, withdrawn })
+    }
+
+    /// Withdraws every key of a customer that no longer exists (purged under records
+    /// retention): the merges they made are undone and kept as history, the accounts its
+    /// strong keys joined are reconnected. Returns what was undone and the accounts the
+    /// customer's keys were on (to assess again with the other sides).
+    pub(crate) fn forget_customer(
+        &self,
+        index: &mut LinkIndex,
+        engine: &mut ComputeEngine,
+        id: CustomerId,
+    ) -> (Indexed, Vec<String>) {
+        index.customers.remove(&id);
+        let gone = index.keys_of.remove(&id).unwrap_or_default();
+        let mut accounts: Vec<String> = gone.iter().map(|k| k.account.clone()).collect();
+        accounts.sort();
+        accounts.dedup();
+        let (withdrawn, relink) = self.withdraw_keys(index, engine, id, &gone);
+        let mut merges = 0;
+        for link in relink {
+            merges += usize::from(engine.link(link).is_some());
+        }
+        tracing::info!(customer = %id, keys = gone.len(), undone = withdrawn.len(),
+            "compute links of a purged customer withdrawn");
+        (Indexed { merges, withdrawn }, accounts)
+    }
+
+    /// Removes `gone` from the index and withdraws the links they made from the engine.
+    /// Returns the merges undone and the links that keep the keys' other accounts joined.
+    fn withdraw_keys(
+        &self,
+        index: &mut LinkIndex,
+        engine: &mut ComputeEngine,
+        customer: CustomerId,
+        gone: &[LinkKey],
+    ) -> (Vec<WithdrawnMerge>, Vec<Link>) {
+        let (withdraw, relink) = index.remove(gone);
+        let withdrawn = engine.withdraw_links(&withdraw, self.now().timestamp());
+        for w in &withdrawn {
+            let kinds: Vec<&str> = w.withdrawn.iter().map(|l| kind_name(l.kind)).collect();
+            tracing::info!(customer = %customer, a = %w.merge.a, b = %w.merge.b, ?kinds,
+                "compute owner-group merge withdrawn: its evidence no longer holds");
+        }
+        (withdrawn, relink)
+    }
+
+    /// The customer as stored, or `None` when it no longer exists for linking: purged under
+    /// records retention (reading it answers a conflict; its retention state confirms the
+    /// purge) or not found.
+    pub(crate) async fn linkable_customer(
+        &self,
+        scope: &TenantScope,
+        id: CustomerId,
+    ) -> AppResult<Option<CustomerRecord>> {
+        match self.store().customer(scope, id).await {
+            Ok(stored) => Ok(Some(record(stored)?)),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(StoreError::Conflict(why)) => {
+                let retention = self.store().customer_retention(scope, id).await?;
+                if retention.purged_at.is_some() {
+                    Ok(None)
+                } else {
+                    Err(StoreError::Conflict(why).into())
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Every key of the customer's accounts: the record's and its ownership structure's.
@@ -325,7 +399,10 @@ impl App {
             if index.is_indexed(id) {
                 continue;
             }
-            let customer = record(self.store().customer(&scope, id).await?)?;
+            // A purged holder gives no keys (see `forget_customer`).
+            let Some(customer) = self.linkable_customer(&scope, id).await? else {
+                continue;
+            };
             merges += self.index_customer(index, engine, &customer).await?.merges;
         }
         Ok(merges)

@@ -3,7 +3,8 @@
 //! the compute engine has seen, then queues an assessment of the groups they touch (a status
 //! that became foreign, a new shared owner). The audit chain is the one record every customer
 //! change writes in its own transaction, so nothing is missed and the customers module needs
-//! no hook. It runs while the tenant's engine is loaded, every [`SYNC_EVERY_MINUTES`] minutes,
+//! no hook (a records-retention purge is a customer event too: the purged customer's keys are
+//! withdrawn). It runs while the tenant's engine is loaded, every [`SYNC_EVERY_MINUTES`] minutes,
 //! and at once again when a page was full.
 
 use std::collections::BTreeSet;
@@ -18,7 +19,6 @@ use cloudkyc_store::jobs::{Job, NewJob};
 use cloudkyc_store::ownership::OWNERSHIP_SUBJECT;
 
 use super::link_scope;
-use crate::customers::record;
 use crate::jobs::JobHandler;
 use crate::{App, AppResult};
 
@@ -72,6 +72,7 @@ impl App {
             run_at,
             // The running job still holds its own key, so each run has its own.
             dedupe_key: Some(format!("{chain}@{}", run_at.timestamp())),
+            queued_key: None,
         };
         self.store()
             .enqueue(&link_scope(tenant, SYNC_JOB), job, self.now())
@@ -114,10 +115,19 @@ impl App {
         let mut reindexed = 0;
         let mut touched = Vec::new();
         for id in changed {
-            let customer = match self.store().customer(&read, id).await {
-                Ok(stored) => record(stored)?,
-                Err(cloudkyc_store::StoreError::NotFound { .. }) => continue,
-                Err(e) => return Err(e.into()),
+            let Some(customer) = self.linkable_customer(&read, id).await? else {
+                // Purged (`customer.purge`): the keys it gave go with its record, and both
+                // sides of every merge they made are assessed again.
+                if t.links.is_indexed(id) {
+                    let (forgotten, accounts) =
+                        self.forget_customer(&mut t.links, &mut t.engine, id);
+                    reindexed += 1;
+                    for w in forgotten.withdrawn {
+                        touched.extend([w.merge.a, w.merge.b]);
+                    }
+                    touched.extend(accounts.into_iter().filter(|a| t.accounts.contains(a)));
+                }
+                continue;
             };
             // Only customers whose accounts the engine has seen matter now; the others are
             // linked when their first usage arrives.

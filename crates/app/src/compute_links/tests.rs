@@ -100,6 +100,35 @@ fn structure_keys_win_over_the_same_key_from_the_record() {
 }
 
 #[test]
+fn keys_are_ordered_by_kind_and_evidence_never_by_their_blind_index() {
+    let holding = |index: &str, detail: &str| LinkKey {
+        key: format!("compute.holding:{index}"),
+        kind: LinkKind::ParentEntity,
+        detail: detail.into(),
+        account: "a".into(),
+    };
+    // Whichever way the key ring orders the indexes, the parent company comes first.
+    for (first, second) in [("00", "ff"), ("ff", "00")] {
+        let merged = super::merge_keys(
+            vec![
+                holding(first, "shared holding company Midco (SG)"),
+                holding(second, "shared holding company Holdco (KY)"),
+            ],
+            vec![key("bo:1", LinkKind::BeneficialOwner, "a")],
+        );
+        let details: Vec<&str> = merged.iter().map(|k| k.detail.as_str()).collect();
+        assert_eq!(
+            details,
+            [
+                "bo:1 detail",
+                "shared holding company Holdco (KY)",
+                "shared holding company Midco (SG)"
+            ]
+        );
+    }
+}
+
+#[test]
 fn accounts_are_looked_up_once() {
     let mut index = LinkIndex::default();
     index.looked_up.insert("a".into());

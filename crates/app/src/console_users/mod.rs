@@ -9,6 +9,7 @@
 
 pub mod dashboard;
 pub mod demo;
+mod manage;
 pub mod password;
 
 use chrono::{DateTime, Duration, Utc};

@@ -37,6 +37,7 @@ impl AccessChange {
             payload: serde_json::to_value(self).unwrap_or_default(),
             run_at: self.at,
             dedupe_key: None,
+            queued_key: None,
         })
     }
 }

@@ -182,6 +182,7 @@ impl App {
                     / i64::try_from(config.update_interval_secs).unwrap_or(i64::MAX))
                 .to_string(),
             ),
+            queued_key: None,
         };
         self.store().enqueue(&scope, job, self.now()).await?;
         Ok(())

@@ -15,6 +15,10 @@
 //! the reseller), and each customer of a reseller is planned with its reseller as a subject, so
 //! a measure reaching the reseller acts on the reseller's customers' accounts.
 //!
+//! The compute owner groups holding the accounts of every customer whose evidence places a
+//! subject in a registered measure's jurisdiction are assessed again at the end of the run
+//! (`compute_links::measures`): their special-measure facts may have changed.
+//!
 //! When the job runs is `schedule.rs`'s concern.
 
 use chrono::NaiveDate;
@@ -31,6 +35,7 @@ use cloudkyc_store::measures::{
 use serde::Serialize;
 
 use super::{MeasureActionView, matching};
+use crate::compute_links::measures::{TouchedAccounts, placed_under_any};
 use crate::customers::{CustomerRecord, Redecision};
 use crate::{App, AppError, AppResult};
 
@@ -107,6 +112,7 @@ impl App {
             .map(|m| m.measure)
             .collect();
         let mut report = RecheckReport::default();
+        let mut compute = TouchedAccounts::new();
         let channels = self.channel_subjects(&measures).await?;
         let mut after = None;
         loop {
@@ -121,8 +127,15 @@ impl App {
                         let channel = channels
                             .get(&customer.tenant)
                             .map_or(&[][..], Vec::as_slice);
-                        self.recheck_customer(scope, &measures, channel, customer, &mut report)
-                            .await
+                        self.recheck_customer(
+                            scope,
+                            &measures,
+                            channel,
+                            customer,
+                            &mut report,
+                            &mut compute,
+                        )
+                        .await
                     }
                     Err(error) => Err(error),
                 };
@@ -137,6 +150,8 @@ impl App {
         }
         self.recheck_resellers(scope, &measures, &mut report)
             .await?;
+        // The compute facts of these customers' owner groups may have changed with the registry.
+        self.reassess_touched(compute).await?;
         if let Some(next) = self.next_change(scope, &measures, today).await? {
             self.enqueue_recheck_on(scope, next).await?;
         }
@@ -151,6 +166,7 @@ impl App {
         channel: &[Subject],
         customer: CustomerRecord,
         report: &mut RecheckReport,
+        compute: &mut TouchedAccounts,
     ) -> AppResult<()> {
         let today = self.now().date_naive();
         let countries = self
@@ -167,6 +183,12 @@ impl App {
         );
         // The resellers the customer came through are subjects of its relationship too.
         subjects.extend_from_slice(channel);
+        if placed_under_any(&subjects, measures, self.policy()) {
+            compute
+                .entry(customer.tenant)
+                .or_default()
+                .extend(customer.accounts.iter().cloned());
+        }
         let plan = plan_enforcement(
             measures,
             &subjects,

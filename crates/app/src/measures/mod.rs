@@ -36,6 +36,8 @@ use cloudkyc_store::measures::{
 };
 
 pub use enforce::{MEASURE_ENFORCED, RECHECK_JOB, RecheckReport};
+/// The compute monitor matches owner groups' holders as enforcement does (`compute_links`).
+pub(crate) use matching::subjects as measure_subjects;
 pub use onboarding::{MeasureCap, OnboardingMeasures};
 pub use schedule::RecheckMeasures;
 

@@ -110,7 +110,7 @@ fn kind_word(action: &Action) -> &'static str {
 impl App {
     /// The measures of the provider's registry (the registry belongs to the provider, whoever
     /// onboards), opened; empty before a provider exists.
-    pub(super) async fn registry(&self) -> AppResult<Vec<SpecialMeasure>> {
+    pub(crate) async fn registry(&self) -> AppResult<Vec<SpecialMeasure>> {
         let Some(provider) = self.store().provider().await? else {
             return Ok(Vec::new());
         };

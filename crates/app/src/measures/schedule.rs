@@ -28,6 +28,7 @@ impl App {
             payload: serde_json::Value::Null,
             run_at: self.now(),
             dedupe_key: Some(key.to_owned()),
+            queued_key: None,
         };
         self.store().enqueue(scope, job, self.now()).await?;
         Ok(())
@@ -44,6 +45,7 @@ impl App {
             payload: serde_json::Value::Null,
             run_at: midnight(date),
             dedupe_key: Some(date.to_string()),
+            queued_key: None,
         };
         self.store().enqueue(scope, job, self.now()).await?;
         Ok(())

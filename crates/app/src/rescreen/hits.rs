@@ -54,6 +54,7 @@ impl RaiseHits {
             payload: serde_json::to_value(self).unwrap_or_default(),
             run_at: at,
             dedupe_key,
+            queued_key: None,
         }
     }
 }

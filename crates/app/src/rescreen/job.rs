@@ -76,6 +76,7 @@ impl RescreenPage {
             payload: serde_json::to_value(self).unwrap_or_default(),
             run_at: now,
             dedupe_key: Some(format!("{}:{cursor}", self.run)),
+            queued_key: None,
         }
     }
 }

@@ -4,8 +4,11 @@
 //!   `full` access is restricted through the customer update path, so the change is audited on
 //!   the customer and the `webhook.account_access` notice reaches the provider's platform.
 //!   Customers already `restricted`, `closed` or without access keep what they have.
-//! - `migrate`: every customer is decided again (CIP again, `customer.reseller_migrated`), the
-//!   first step of taking it into a direct relationship.
+//! - `migrate`: every customer moves into the reseller's parent tenant (the provider, or the
+//!   reseller above it) with everything of it (`migration.rs`), then is decided again as a
+//!   direct customer (CIP again, `customer.reseller_migrated`). A customer the parent cannot
+//!   take (an account id or key already used there) stays where it is, is listed in
+//!   `refused` with a review case, and is still decided again.
 //!
 //! The customers are listed with a system scope over the reseller's subtree (exactly its
 //! customers) and changed with the caller's scope, so each change names who terminated. The
@@ -15,6 +18,7 @@
 //! is not revoked yet is revoked (`key.revoke`, audited per key): the relationship is over, so
 //! the reseller must not submit or read anything from the moment it ends.
 
+use cloudkyc_domain::TenantId;
 use cloudkyc_domain::reseller::ResellerStatus;
 use cloudkyc_domain::rule_pack::DownstreamAction;
 use cloudkyc_store::TenantScope;
@@ -23,6 +27,7 @@ use cloudkyc_store::customers::{AccountAccess, Customer, CustomerId};
 use cloudkyc_store::resellers::{ResellerChange, ResellerRecord};
 use serde::Serialize;
 
+use super::migration::{Migration, MigrationRefusal};
 use crate::customers::{AccessChange, Redecision, lookups, record};
 use crate::{App, AppError, AppResult};
 
@@ -33,11 +38,16 @@ pub const RESELLER_MIGRATED: &str = "customer.reseller_migrated";
 /// Customers read per page.
 const PAGE: u32 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DownstreamOutcome {
     pub action: DownstreamAction,
-    /// Customers whose record changed.
+    /// Customers whose record changed (restricted, or decided again).
     pub changed: u32,
+    /// Customers moved into the reseller's parent tenant (migrate only).
+    pub migrated: u32,
+    /// Customers the parent tenant could not take, left in place with a review case (migrate
+    /// only).
+    pub refused: Vec<MigrationRefusal>,
     /// Customers that already had no more than restricted access (suspend only).
     pub unchanged: u32,
     /// Customers whose change failed (logged with the customer id). The termination stands:
@@ -68,12 +78,15 @@ impl App {
                 "reseller terminated on {on}: accounts suspended (access restricted) by the pack's rule"
             ),
             DownstreamAction::Migrate => format!(
-                "reseller terminated on {on}: customer migrated to a direct relationship, CIP again"
+                "reseller terminated on {on}: customer migrated to a direct relationship with the \
+                 reseller's parent, CIP again"
             ),
         };
         let mut outcome = DownstreamOutcome {
             action: downstream,
             changed: 0,
+            migrated: 0,
+            refused: Vec::new(),
             unchanged: 0,
             failed: 0,
             keys_revoked: 0,
@@ -90,6 +103,30 @@ impl App {
                 let id = customer.id;
                 // One customer's failure must not leave the others as they were: termination
                 // is final, so the rule cannot be run again.
+                let customer = match downstream {
+                    DownstreamAction::Suspend => customer,
+                    DownstreamAction::Migrate => {
+                        match self
+                            .migrate_downstream_customer(scope, reseller, &customer)
+                            .await
+                        {
+                            Ok(Migration::Moved(moved)) => {
+                                outcome.migrated += 1;
+                                *moved
+                            }
+                            Ok(Migration::Refused(refusal)) => {
+                                outcome.refused.push(refusal);
+                                customer
+                            }
+                            Err(error) => {
+                                outcome.failed += 1;
+                                tracing::error!(customer = %id, %error,
+                                    "reseller termination: migration failed");
+                                continue;
+                            }
+                        }
+                    }
+                };
                 match self
                     .downstream_one(scope, customer, downstream, &cause)
                     .await
@@ -104,12 +141,20 @@ impl App {
                 }
             }
         }
+        if outcome.migrated > 0 {
+            let mut tenants: Vec<TenantId> = listing.visible().to_vec();
+            tenants.push(reseller.tenant);
+            self.forget_compute_engines(&tenants).await;
+        }
         let change = ResellerChange::Downstream {
             action: serde_json::to_value(downstream)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            customers: outcome.changed,
+            customers: match downstream {
+                DownstreamAction::Suspend => outcome.changed,
+                DownstreamAction::Migrate => outcome.migrated,
+            },
         };
         let record = self
             .store()

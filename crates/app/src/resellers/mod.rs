@@ -9,12 +9,14 @@
 //! store. A finding of non-compliance starts the pack's termination clock, raises a `reseller`
 //! case, and a daily job (`resellers.termination_clock`) records the pack's reminders; at
 //! termination the reseller's customers follow the pack's downstream rule and its keys are
-//! revoked (`downstream.rs`). Special measures reach resellers too (`measures/resellers.rs`):
+//! revoked (`downstream.rs`); under `migrate` they move into the reseller's parent tenant
+//! (`migration.rs`). Special measures reach resellers too (`measures/resellers.rs`):
 //! a prohibition in force on its country or name refuses registration. Its legal entity is
 //! verified through the customer CIP (`legal_entity.rs`).
 
 mod downstream;
 mod legal_entity;
+mod migration;
 mod oversight;
 mod suspension;
 mod sweep;
@@ -35,6 +37,7 @@ use crate::{App, AppError, AppResult, FieldError};
 pub use cloudkyc_store::resellers::{AgreementContent, ResellerId, ResellerRecord};
 pub use downstream::{DownstreamOutcome, RESELLER_MIGRATED, RESELLER_SUSPENDED};
 pub use legal_entity::LegalEntityStatus;
+pub use migration::MigrationRefusal;
 pub use oversight::{AttestationRequest, ResellerOutcome};
 pub use sweep::{TERMINATION_CLOCK_JOB, TerminationClockSweep};
 
@@ -267,5 +270,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod migration_tests;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! `cloudkyc users create|list`: console users (issue 8).
+//! `cloudkyc users create|list|disable|enable|unlock`: console users (issue 8).
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use cloudkyc_app::console_users::{CreateConsoleUser, Password};
 use cloudkyc_domain::Role;
+use cloudkyc_store::console_users::AccessChange;
 
 use crate::cli::UsersCommand;
 use crate::config::Config;
@@ -77,8 +78,39 @@ pub async fn run(config: &Config, json: bool, cmd: UsersCommand) -> Result<ExitC
                     .join("\n")
             })?;
         }
+        UsersCommand::Disable { user } => {
+            change(&app, &scope, json, &user, AccessChange::Disable).await?
+        }
+        UsersCommand::Enable { user } => {
+            change(&app, &scope, json, &user, AccessChange::Enable).await?
+        }
+        UsersCommand::Unlock { user } => {
+            change(&app, &scope, json, &user, AccessChange::Unlock).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Disables, enables or unlocks the user named by id or email, and says what it did.
+async fn change(
+    app: &cloudkyc_app::App,
+    scope: &cloudkyc_store::TenantScope,
+    json: bool,
+    user: &str,
+    change: AccessChange,
+) -> Result<()> {
+    let found = app.find_console_user(scope, user).await?;
+    let changed = app
+        .change_console_user_access(scope, found.id, change)
+        .await?;
+    let done = match change {
+        AccessChange::Disable => "disabled",
+        AccessChange::Enable => "enabled",
+        AccessChange::Unlock => "unlocked",
+    };
+    output::print(json, &changed, |u| {
+        format!("{done} console user {} ({})", u.email, u.id)
+    })
 }
 
 /// The password piped on standard input (its first line, without the line ending), or `None`

@@ -274,50 +274,21 @@ pub fn counts(body: &Value) -> (u64, u64, usize) {
     )
 }
 
-const PG_VARIABLE: &str = "CLOUDKYC_TEST_POSTGRES_URL";
-
-/// A PostgreSQL database created for one test and dropped (best effort) when it ends.
+/// A PostgreSQL database created for one test (see `cloudkyc-test-pg`) and dropped when it ends.
 #[derive(Debug)]
-pub struct PgDatabase {
-    server_url: String,
-    pub name: String,
-}
+pub struct PgDatabase(cloudkyc_test_pg::TestDatabase);
 
 impl PgDatabase {
     /// A fresh database on the server `CLOUDKYC_TEST_POSTGRES_URL` names, or `None` (saying
     /// "skipped" on the real stderr) without it. A configured but unreachable server panics: CI
     /// never skips PostgreSQL silently.
     pub async fn create(test: &str) -> Option<Self> {
-        use sqlx::Connection;
-        let Ok(server_url) = std::env::var(PG_VARIABLE) else {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped: {test} did not run on PostgreSQL because {PG_VARIABLE} is not set"
-            );
-            return None;
-        };
-        let name = format!("cloudkyc_cli_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&server_url)
-            .await
-            .unwrap_or_else(|e| panic!("{PG_VARIABLE} is set but unreachable: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap_or_else(|e| panic!("cannot create {name}: {e}"));
-        let _ = admin.close().await;
-        Some(Self { server_url, name })
+        cloudkyc_test_pg::TestDatabase::create(test).await.map(Self)
     }
 
     /// The server URL with this database in place of the one it names.
     pub fn url(&self) -> String {
-        let (base, query) = match self.server_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (self.server_url.as_str(), String::new()),
-        };
-        let start = base.find("://").map_or(0, |i| i + 3);
-        let end = base[start..].find('/').map_or(base.len(), |i| start + i);
-        format!("{}/{}{query}", &base[..end], self.name)
+        self.0.url()
     }
 
     /// The processes of a test on this database, running in `dir`.
@@ -326,27 +297,5 @@ impl PgDatabase {
             url: self.url(),
             dir: dir.to_owned(),
         }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (server_url, name) = (self.server_url.clone(), self.name.clone());
-        // Drop cannot await inside the test's runtime: a thread with a runtime of its own.
-        let dropped = std::thread::spawn(move || {
-            use sqlx::Connection;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&server_url).await.ok()?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await
-                    .ok()
-            })
-        });
-        let _ = dropped.join();
     }
 }

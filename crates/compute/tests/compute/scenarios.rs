@@ -254,6 +254,41 @@ fn customer_flags_fire_on_their_facts() {
 }
 
 #[test]
+fn a_special_measure_reaching_a_party_is_k2_with_its_evidence() {
+    let engine = engine();
+    let mut facts = foreign();
+    // NG is on no high-risk list: only the measure can make K2 fire.
+    facts.customer_country = Some("NG".into());
+    assert!(
+        engine
+            .assess("measured", &facts, EPOCH)
+            .flags
+            .iter()
+            .all(|f| f.flag != FlagId::K2)
+    );
+    facts.special_measures = vec![cloudkyc_compute::SpecialMeasureFact {
+        measure_id: "sm-ng".into(),
+        jurisdiction: "NG".into(),
+        role: "customer".into(),
+        party: "customer c-1".into(),
+        evidence: vec!["address in Lagos (NG)".into()],
+    }];
+    let a = engine.assess("measured", &facts, EPOCH);
+    let k2 = a
+        .flags
+        .iter()
+        .find(|f| f.flag == FlagId::K2)
+        .unwrap_or_else(|| panic!("{:#?}", a.flags));
+    assert_eq!(k2.outcome, Outcome::RiskHigh);
+    assert!(
+        k2.reason.contains("sm-ng") && k2.reason.contains("address in Lagos (NG)"),
+        "{}",
+        k2.reason
+    );
+    assert_eq!(k2.inputs["special_measures"][0]["measure_id"], "sm-ng");
+}
+
+#[test]
 fn declared_model_below_the_hardware_estimate_is_an_inquiry() {
     let mut engine = engine();
     ingest_all(&mut engine, &frontier_run(&["decl"], 4_096, 30, EPOCH));

@@ -1,7 +1,9 @@
 //! Telephone numbers, parsed with libphonenumber's metadata (the `phonenumber` crate) and kept in
 //! E.164 form with the region the numbering plan assigns them to.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,24 @@ impl PhoneNumber {
         if !trimmed.starts_with('+') {
             return Err(PhoneNumberError::NotInternational);
         }
+        if let Some(known) = remembered()
+            .lock()
+            .ok()
+            .and_then(|memo| memo.get(trimmed).cloned())
+        {
+            return Ok(known);
+        }
+        let parsed = Self::parse_international(trimmed)?;
+        if let Ok(mut memo) = remembered().lock() {
+            if memo.len() >= REMEMBERED {
+                memo.clear();
+            }
+            memo.insert(trimmed.to_owned(), parsed.clone());
+        }
+        Ok(parsed)
+    }
+
+    fn parse_international(trimmed: &str) -> Result<Self, PhoneNumberError> {
         let number =
             phonenumber::parse(None, trimmed).map_err(|_| PhoneNumberError::Unparseable)?;
         if !phonenumber::is_valid(&number) {
@@ -72,6 +92,20 @@ impl PhoneNumber {
     pub fn region(&self) -> Option<CountryCode> {
         self.region
     }
+}
+
+/// How many parsed numbers are remembered (then all are forgotten at once).
+const REMEMBERED: usize = 65_536;
+
+/// Numbers parsed so far, by their trimmed input. libphonenumber's regular expressions are
+/// compiled into the `phonenumber` crate's cache of 100, which the numbers of a few dozen
+/// countries thrash: a parse then costs milliseconds. Every stored customer's numbers are parsed
+/// again when it is read (`Deserialize` checks them), so listing the demo's 300 customers in the
+/// console took most of a second. Parsing is a pure function of its input, so a result can be
+/// remembered; only valid numbers are, so that hostile input cannot evict them.
+fn remembered() -> &'static Mutex<HashMap<String, PhoneNumber>> {
+    static MEMO: OnceLock<Mutex<HashMap<String, PhoneNumber>>> = OnceLock::new();
+    MEMO.get_or_init(Mutex::default)
 }
 
 /// libphonenumber uses CLDR region ids; Ascension (AC) and Tristan da Cunha (TA) have no ISO
@@ -117,6 +151,20 @@ mod tests {
         let dubai = PhoneNumber::parse("+971 4 555 0199").unwrap();
         assert_eq!(dubai.e164(), "+97145550199");
         assert_eq!(dubai.region().map(|c| c.to_string()).as_deref(), Some("AE"));
+    }
+
+    #[test]
+    fn a_remembered_number_parses_as_it_did_the_first_time() {
+        let first = PhoneNumber::parse(" +971 4 555 0199 ").unwrap();
+        let again = PhoneNumber::parse("+971 4 555 0199").unwrap();
+        assert_eq!(first, again);
+        assert_eq!(again.e164(), "+97145550199");
+        assert_eq!(again.region().map(|c| c.to_string()).as_deref(), Some("AE"));
+        // A failure is not remembered as a success, nor is a success lent to another input.
+        for _ in 0..2 {
+            assert!(PhoneNumber::parse("+971 4 555").is_err());
+            assert!(PhoneNumber::parse("+971 4 555 0199 9999 9999").is_err());
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Customers: search (name, email or document number through the blind index), and the
 //! profile: decision and reasons, identity data masked until a permitted role reveals it (an
-//! audited POST), screening hits with their explanations, access countries, the ownership graph,
-//! and the customer's cases.
+//! audited POST), the timeline of verification attempts, decisions and the latest screening
+//! with each hit explained (`customer_timeline`), access countries, the ownership graph, and the
+//! customer's cases.
 
 use askama::Template;
 use axum::Router;
@@ -17,6 +18,7 @@ use cloudkyc_store::customers::CustomerId;
 use serde::Deserialize;
 
 use super::cases::CaseRow;
+use super::customer_timeline::{self, Entry};
 use super::customer_view::{Graph, IdentityRow, identity_rows, label};
 use super::layout::{Chrome, Nav, PageError, PageResult, render};
 use super::session::{Console, ConsoleForm, NoFields};
@@ -138,15 +140,6 @@ async fn search(
     Ok(render(&page))
 }
 
-struct HitRow {
-    subject: String,
-    list: String,
-    entity: String,
-    matched_name: String,
-    score: String,
-    explanation: String,
-}
-
 #[derive(Template)]
 #[template(path = "console/customer.html")]
 struct ProfilePage {
@@ -155,13 +148,11 @@ struct ProfilePage {
     accounts: Vec<String>,
     policy: String,
     reasons: Vec<String>,
-    created_at: String,
-    updated_at: String,
     identity: Vec<IdentityRow>,
     revealed: bool,
     may_reveal: bool,
     screening: Option<String>,
-    hits: Vec<HitRow>,
+    timeline: Vec<Entry>,
     countries: Vec<(String, String)>,
     graph: Option<Graph>,
     cases: Option<Vec<CaseRow>>,
@@ -245,24 +236,8 @@ async fn profile_page(
     } else {
         None
     };
-    let hits = c
-        .screening
-        .as_ref()
-        .map(|s| {
-            s.hits
-                .iter()
-                .map(|h| HitRow {
-                    subject: h.subject_name.clone(),
-                    list: h.hit.list.to_string(),
-                    entity: h.hit.primary_name.clone(),
-                    matched_name: h.hit.matched_name.clone(),
-                    score: format!("{:.3}", h.hit.score),
-                    explanation: serde_json::to_string_pretty(&h.hit.explanation)
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let history = app.verification_history(scope, c.id).await?;
+    let timeline = customer_timeline::timeline(&c, &history);
     let chrome = Chrome::new(signed_in, Nav::Customers, c.customer.name.to_string());
     let page = ProfilePage {
         may_reveal: chrome.may(Permission::ReadDocumentImages),
@@ -271,12 +246,13 @@ async fn profile_page(
         accounts: c.accounts.clone(),
         policy: format!("{} {}", c.decision.policy_id, c.decision.policy_version),
         reasons: c.decision.reasons.clone(),
-        created_at: c.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        updated_at: c.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         identity: identity_rows(&c.customer, revealed),
         revealed,
-        screening: c.screening.as_ref().map(|s| label(&s.status)),
-        hits,
+        screening: c
+            .screening
+            .as_ref()
+            .map(|s| label(&s.status).replace('_', " ")),
+        timeline,
         countries,
         graph,
         cases,

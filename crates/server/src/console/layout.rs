@@ -22,10 +22,12 @@ pub(crate) enum Nav {
     Measures,
     Lists,
     Reports,
+    /// Console users: admins only.
+    Users,
 }
 
 impl Nav {
-    const ALL: [Nav; 8] = [
+    const ALL: [Nav; 9] = [
         Nav::Dashboard,
         Nav::Customers,
         Nav::Cases,
@@ -34,6 +36,7 @@ impl Nav {
         Nav::Measures,
         Nav::Lists,
         Nav::Reports,
+        Nav::Users,
     ];
 
     pub(crate) fn href(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Nav {
             Nav::Measures => "/console/measures",
             Nav::Lists => "/console/lists",
             Nav::Reports => "/console/reports",
+            Nav::Users => "/console/users",
         }
     }
 
@@ -59,6 +63,15 @@ impl Nav {
             Nav::Measures => "Special measures",
             Nav::Lists => "Lists",
             Nav::Reports => "Reports",
+            Nav::Users => "Users",
+        }
+    }
+
+    /// Whether the section is for `role` at all (its pages check again).
+    fn shown_to(self, role: Role) -> bool {
+        match self {
+            Nav::Users => role.allows(Permission::ManageKeys),
+            _ => true,
         }
     }
 }
@@ -97,6 +110,7 @@ impl Chrome {
     pub(crate) fn nav_items(&self) -> Vec<NavItem> {
         Nav::ALL
             .into_iter()
+            .filter(|nav| nav.shown_to(self.role))
             .map(|nav| NavItem {
                 href: nav.href(),
                 label: nav.label(),
@@ -120,8 +134,15 @@ pub(crate) fn render(page: &impl Template) -> Response {
 /// A rendered page with `status`. A template that fails to render (a bug) is logged and
 /// answered with the plain 500 page.
 pub(crate) fn render_status(status: StatusCode, page: &impl Template) -> Response {
+    let started = std::time::Instant::now();
     match page.render() {
-        Ok(html) => html_response(status, html),
+        Ok(html) => {
+            let mut response = html_response(status, html);
+            response
+                .extensions_mut()
+                .insert(super::timing::RenderTime(started.elapsed()));
+            response
+        }
         Err(error) => {
             tracing::error!(%error, "console template failed to render");
             html_response(

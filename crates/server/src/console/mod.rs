@@ -12,6 +12,7 @@ mod cases;
 mod compute;
 mod compute_chart;
 mod config;
+mod customer_timeline;
 mod customer_view;
 mod customers;
 mod dashboard;
@@ -22,6 +23,8 @@ mod reports;
 mod reports_view;
 mod resellers;
 mod session;
+mod timing;
+mod users;
 mod words;
 
 use std::sync::Arc;
@@ -29,7 +32,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::middleware::map_response;
+use axum::middleware::{from_fn, map_response};
 use axum::response::Response;
 use axum::routing::{any, get};
 
@@ -39,7 +42,7 @@ use crate::config::ServerConfig;
 use crate::state::AppState;
 use session::ConsoleSettings;
 
-/// Every console route, with the console's settings and security headers.
+/// Every console route, with the console's settings, security headers and `Server-Timing`.
 pub(crate) fn router(config: &ServerConfig) -> Router<AppState> {
     let settings = Arc::new(ConsoleSettings {
         policy: config.console.policy(),
@@ -56,9 +59,11 @@ pub(crate) fn router(config: &ServerConfig) -> Router<AppState> {
         .merge(measures::routes())
         .merge(lists::routes())
         .merge(reports::routes())
+        .merge(users::routes())
         .route("/console/{*rest}", any(layout::no_page))
         .layer(map_response(security_headers))
         .layer(Extension(settings))
+        .layer(from_fn(timing::server_timing))
 }
 
 /// No framing, no inline script or style, no referrer, and no caching of pages that show

@@ -1,5 +1,8 @@
-//! The demo in a browser: sign in, the dashboard, find a customer, the compute, reseller,
-//! measure and list pages, generate and sign off a report, sign out; a screenshot of each page.
+//! The demo in a browser: sign in, the dashboard, find a customer and its timeline, work a
+//! high-priority case to closed (an officer assigns, comments, escalates and proposes a decision;
+//! an admin, the second pair of eyes, approves it), the admin's user management, the compute,
+//! reseller, measure and list pages, generate and sign off a report, sign out; a screenshot of
+//! each page.
 
 use cloudkyc_app::console_users::demo::{DEMO_PASSWORD, DEMO_USERS};
 use cloudkyc_domain::Role;
@@ -56,6 +59,17 @@ impl Tour<'_> {
         panic!("clicking {selector} led nowhere within 30 s");
     }
 
+    /// Waits until the browser is on a page under `prefix` (after a click that navigates).
+    async fn wait_for_path_prefix(&self, prefix: &str) {
+        for _ in 0..300 {
+            if self.path().await.starts_with(prefix) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("never reached {prefix} within 30 s");
+    }
+
     async fn fill(&self, selector: &str, text: &str) {
         let element = self.browser.find(selector).await.unwrap();
         self.browser.fill(&element, text).await.unwrap();
@@ -86,6 +100,11 @@ async fn the_demo_is_workable_in_a_browser() {
     };
     sign_in(&tour).await;
     customer_and_cases(&tour).await;
+    let case = work_a_case(&tour).await;
+    sign_out(&tour).await;
+    sign_in_as(&tour, Role::Admin).await;
+    approve_and_close(&tour, &case).await;
+    users(&tour).await;
     oversight_pages(&tour).await;
     report(&tour).await;
     sign_out(&tour).await;
@@ -98,17 +117,22 @@ async fn sign_in(tour: &Tour<'_>) {
     tour.open("/console").await;
     assert_eq!(tour.path().await, "/console/sign-in", "not signed in yet");
     tour.shot("sign-in").await;
-    let (officer, _) = DEMO_USERS
-        .iter()
-        .find(|(_, role)| *role == Role::Officer)
-        .unwrap();
-    tour.fill("#email", officer).await;
+    sign_in_as(tour, Role::Officer).await;
+    tour.shot("dashboard").await;
+}
+
+/// Signs in as the demo user of `role` from the sign-in page.
+async fn sign_in_as(tour: &Tour<'_>, role: Role) {
+    tour.open("/console/sign-in").await;
+    let (email, _) = DEMO_USERS.iter().find(|(_, r)| *r == role).unwrap();
+    tour.fill("#email", email).await;
     tour.fill("#password", DEMO_PASSWORD).await;
     tour.click("form[action='/console/sign-in'] button[type=submit]")
         .await;
     assert_eq!(tour.path().await, "/console");
     assert_eq!(tour.heading().await, "Dashboard");
-    tour.shot("dashboard").await;
+    let who = tour.browser.find("header .who").await.unwrap();
+    assert!(tour.browser.text(&who).await.unwrap().contains(email));
 }
 
 async fn customer_and_cases(tour: &Tour<'_>) {
@@ -116,15 +140,118 @@ async fn customer_and_cases(tour: &Tour<'_>) {
     tour.open("/console/customers?q=Amara").await;
     tour.click("main table a[href^='/console/customers/']")
         .await;
-    assert!(tour.path().await.starts_with("/console/customers/"));
+    let customer = tour.path().await;
+    assert!(customer.starts_with("/console/customers/"));
     tour.shot("customer").await;
+    // The timeline: onboarding, verification attempts and the latest screening.
+    tour.open(&format!("{customer}#timeline")).await;
+    let text = tour.page_text().await;
+    assert!(
+        text.contains("Onboarded") && text.contains("Latest screening"),
+        "{text}"
+    );
+    tour.shot("customer-timeline").await;
+}
 
+/// Opens a high-priority case from the queue (closing one takes a second officer) and, as the
+/// officer, assigns it, comments, escalates and proposes a decision. Returns the case's path.
+async fn work_a_case(tour: &Tour<'_>) -> String {
     tour.open("/console/cases").await;
     assert_eq!(tour.heading().await, "Cases");
     tour.shot("cases").await;
-    tour.click("main table a[href^='/console/cases/']").await;
-    assert!(tour.path().await.starts_with("/console/cases/"));
+    let rows = tour.browser.find_all("main table tbody tr").await.unwrap();
+    let mut chosen = None;
+    for row in &rows {
+        // The queue's columns: due, case, kind, status, priority, assignee.
+        let Ok(status) = tour.browser.find_in(row, "td:nth-child(4)").await else {
+            continue;
+        };
+        let priority = tour.browser.find_in(row, "td:nth-child(5)").await.unwrap();
+        let status = tour.browser.text(&status).await.unwrap();
+        if tour.browser.text(&priority).await.unwrap() == "high" && status == "open" {
+            chosen = Some(row.clone());
+            break;
+        }
+    }
+    let row = chosen.expect("the demo queue has an open high-priority case");
+    let link = tour
+        .browser
+        .find_in(&row, "a[href^='/console/cases/']")
+        .await
+        .unwrap();
+    tour.browser.click(&link).await.unwrap();
+    tour.wait_for_path_prefix("/console/cases/").await;
+    let case = tour.path().await;
+
+    // A blank "assign to" assigns the case to the signed-in officer.
+    tour.click("form[action$='/assign'] button[type=submit]")
+        .await;
+    assert!(tour.page_text().await.contains("investigating"));
+    tour.fill(
+        "#comment-text",
+        "Date of birth and nationality differ from the list entry.",
+    )
+    .await;
+    tour.click("form[action$='/comment'] button[type=submit]")
+        .await;
+    tour.fill(
+        "#escalate-text",
+        "A second look before closing: high priority.",
+    )
+    .await;
+    tour.click("form[action$='/escalate'] button[type=submit]")
+        .await;
+    assert!(tour.page_text().await.contains("escalated"));
+    tour.browser
+        .select("#decide-outcome", "false_positive")
+        .await
+        .unwrap();
+    tour.fill(
+        "#decide-text",
+        "Different person: identifiers do not match.",
+    )
+    .await;
+    tour.click("form[action$='/decide'] button[type=submit]")
+        .await;
+    let text = tour.page_text().await;
+    assert!(text.contains("Awaiting approval"), "four-eyes: {text}");
+    assert!(
+        text.contains("Date of birth and nationality differ"),
+        "the comment is on the timeline: {text}"
+    );
+    // Four-eyes: the proposer's own approval is refused.
+    tour.click("form[action$='/approve'] button[type=submit]")
+        .await;
+    assert!(tour.page_text().await.contains("cannot also approve"));
+    tour.open(&case).await;
     tour.shot("case").await;
+    case
+}
+
+/// As the admin: approves the pending decision, and the case shows closed.
+async fn approve_and_close(tour: &Tour<'_>, case: &str) {
+    tour.open(case).await;
+    assert!(tour.page_text().await.contains("Awaiting approval"));
+    tour.click("form[action$='/approve'] button[type=submit]")
+        .await;
+    assert_eq!(tour.path().await, case);
+    let status = tour.browser.find("dl.facts").await.unwrap();
+    let facts = tour.browser.text(&status).await.unwrap();
+    assert!(facts.contains("closed (false_positive)"), "{facts}");
+    assert!(!facts.contains("Awaiting approval"), "{facts}");
+    assert!(tour.page_text().await.contains("approval given"));
+    tour.shot("case-closed").await;
+}
+
+/// As the admin: the console users, each with its state and the actions it allows.
+async fn users(tour: &Tour<'_>) {
+    tour.click("nav a[href='/console/users']").await;
+    assert_eq!(tour.heading().await, "Users");
+    let text = tour.page_text().await;
+    for (email, _) in DEMO_USERS {
+        assert!(text.contains(email), "{email} missing: {text}");
+    }
+    tour.shot("users").await;
 }
 
 async fn oversight_pages(tour: &Tour<'_>) {

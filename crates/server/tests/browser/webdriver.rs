@@ -150,6 +150,18 @@ impl Session {
         element(&value)
     }
 
+    /// The first element matching the CSS `selector` inside `parent`.
+    pub async fn find_in(&self, parent: &Element, selector: &str) -> Result<Element> {
+        let value = self
+            .post(
+                &format!("/element/{}/element", parent.id),
+                json!({"using": "css selector", "value": selector}),
+            )
+            .await
+            .map_err(|e| WebDriverError(format!("finding {selector:?} in an element: {e}")))?;
+        element(&value)
+    }
+
     /// Every element matching the CSS `selector`, in document order.
     pub async fn find_all(&self, selector: &str) -> Result<Vec<Element>> {
         let value = self

@@ -18,6 +18,7 @@ use cloudkyc_store::crypto::MasterKey;
 use cloudkyc_store::{Store, TenantScope};
 use cloudkyc_store_postgres::PgStore;
 use cloudkyc_store_sqlite::SqliteStore;
+use cloudkyc_test_pg::TestDatabase;
 use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -44,7 +45,7 @@ pub struct TestApp<S = SqliteStore> {
     /// A provider admin key.
     pub admin: String,
     _dir: Option<TempDir>,
-    _pg: Option<super::pg::PgDatabase>,
+    _pg: Option<TestDatabase>,
 }
 
 /// The defaults without rate limits: the route sweeps send hundreds of requests in a burst with
@@ -61,6 +62,15 @@ impl TestApp {
     }
 
     pub async fn with_config(config: ServerConfig) -> Self {
+        Self::with_config_and_policy(config, default_policy()).await
+    }
+
+    /// A fresh app under another rule pack (a test of a rule the bundled pack does not pick).
+    pub async fn with_policy(policy: Arc<RulePack>) -> Self {
+        Self::with_config_and_policy(test_config(), policy).await
+    }
+
+    async fn with_config_and_policy(config: ServerConfig, policy: Arc<RulePack>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("cloudkyc.db").display());
         let store = Arc::new(
@@ -68,7 +78,7 @@ impl TestApp {
                 .await
                 .unwrap(),
         );
-        Self::build(store, &config, Some(dir), None).await
+        Self::build(store, &config, Some(dir), None, policy).await
     }
 }
 
@@ -76,13 +86,13 @@ impl TestApp<PgStore> {
     /// The same on a fresh PostgreSQL database of the server `CLOUDKYC_TEST_POSTGRES_URL`
     /// names; `None`, after saying the test was skipped, when it is not set.
     pub async fn postgres() -> Option<Self> {
-        let db = super::pg::PgDatabase::create().await?;
+        let db = TestDatabase::create("the server tests").await?;
         let store = Arc::new(
             PgStore::connect(&db.url(), &MasterKey::generate())
                 .await
                 .unwrap(),
         );
-        Some(Self::build(store, &test_config(), None, Some(db)).await)
+        Some(Self::build(store, &test_config(), None, Some(db), default_policy()).await)
     }
 }
 
@@ -91,10 +101,11 @@ impl<S: Store + 'static> TestApp<S> {
         store: Arc<S>,
         config: &ServerConfig,
         dir: Option<TempDir>,
-        pg: Option<super::pg::PgDatabase>,
+        pg: Option<TestDatabase>,
+        policy: Arc<RulePack>,
     ) -> Self {
         let clock = Arc::new(ManualClock::new(start_of_test()));
-        let app = App::new(store.clone(), clock.clone(), default_policy());
+        let app = App::new(store.clone(), clock.clone(), policy);
         let operator = app.operator_scope("Test Cloud Inc.").await.unwrap();
         let reseller = app
             .create_reseller_tenant(&operator, "Nimbus Cloud Pte Ltd")

@@ -260,6 +260,7 @@ pub async fn jobs_are_enqueued_with_the_batch(db: &dyn ContractDatabase) {
         payload: json!({"customer": "c-1", "reason": "foreign access"}),
         run_at: t0(),
         dedupe_key: Some("c-1".into()),
+        queued_key: None,
     };
     let batch = vec![event("ev-1", "acct-1", "102.89.34.10", Some("NG"), 0)];
     s.store

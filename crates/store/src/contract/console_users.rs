@@ -1,5 +1,6 @@
 //! Console users and sessions: unique emails, scoped creation and listing, the lockout count
-//! kept atomically, sessions found by their token hash and revoked, and every change audited.
+//! kept atomically, sessions found by their token hash and revoked, an admin's disable, enable
+//! and unlock, and every change audited.
 
 use chrono::Duration;
 use cloudkyc_domain::Role;
@@ -8,7 +9,7 @@ use super::ContractDatabase;
 use super::support::{reseller, scope_of, setup, t0};
 use crate::StoreError;
 use crate::audit::truncate_to_micros;
-use crate::console_users::{Lockout, NewConsoleUser};
+use crate::console_users::{AccessChange, Lockout, NewConsoleUser};
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
 const TOKEN_HASH: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -229,4 +230,105 @@ pub async fn sessions_are_touched_and_closed_once(db: &dyn ContractDatabase) {
             .expect("lookup")
             .is_none()
     );
+}
+
+pub async fn access_changes_are_scoped_audited_and_end_sessions(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let a = reseller(&s.store, &s.operator, s.provider.id, "A").await;
+    let whole = scope_of(&s.store, s.provider.id).await;
+    let ada = s
+        .store
+        .create_console_user(&whole, new_user(s.provider.id, "ada@example.org"), t0())
+        .await
+        .expect("created");
+    let session = s
+        .store
+        .open_console_session(ada.id, TOKEN_HASH, t0() + Duration::hours(12), t0())
+        .await
+        .expect("session");
+    // Another tenant's scope cannot touch the provider's user.
+    let scope_a = scope_of(&s.store, a.id).await;
+    let outside = s
+        .store
+        .change_console_user_access(&scope_a, ada.id, AccessChange::Disable, t0())
+        .await;
+    assert!(
+        matches!(outside, Err(StoreError::NotFound { .. })),
+        "{outside:?}"
+    );
+    let later = t0() + Duration::minutes(1);
+    let disabled = s
+        .store
+        .change_console_user_access(&whole, ada.id, AccessChange::Disable, later)
+        .await
+        .expect("disable");
+    assert_eq!(disabled.disabled_at, Some(truncate_to_micros(later)));
+    let (revoked, user) = s
+        .store
+        .console_session(TOKEN_HASH)
+        .await
+        .expect("lookup")
+        .expect("found");
+    assert_eq!(revoked.id, session.id);
+    assert_eq!(
+        revoked.revoked_at,
+        Some(truncate_to_micros(later)),
+        "disabling ends the user's sessions"
+    );
+    assert_eq!(user, disabled);
+    let twice = s
+        .store
+        .change_console_user_access(&whole, ada.id, AccessChange::Disable, later)
+        .await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    let enabled = s
+        .store
+        .change_console_user_access(&whole, ada.id, AccessChange::Enable, later)
+        .await
+        .expect("enable");
+    assert_eq!(enabled.disabled_at, None);
+    // Unlocking: refused while nothing is locked, then clears a lockout.
+    let not_locked = s
+        .store
+        .change_console_user_access(&whole, ada.id, AccessChange::Unlock, later)
+        .await;
+    assert!(
+        matches!(not_locked, Err(StoreError::Conflict(_))),
+        "{not_locked:?}"
+    );
+    let lockout = Lockout {
+        lock_after: 1,
+        lock_until: later + Duration::minutes(15),
+    };
+    let locked = s
+        .store
+        .record_console_sign_in_failure(ada.id, lockout, later)
+        .await
+        .expect("fail");
+    assert!(locked.is_locked(later));
+    let unlocked = s
+        .store
+        .change_console_user_access(&whole, ada.id, AccessChange::Unlock, later)
+        .await
+        .expect("unlock");
+    assert!(!unlocked.is_locked(later));
+    let stored = s
+        .store
+        .console_user_for_sign_in("ada@example.org")
+        .await
+        .expect("lookup")
+        .expect("found");
+    assert_eq!(stored.user, unlocked, "the change is stored");
+    let a = actions(&s, s.provider.id).await;
+    for action in [
+        "console_user.disable",
+        "console_user.enable",
+        "console_user.unlock",
+    ] {
+        assert_eq!(
+            a.iter().filter(|x| *x == action).count(),
+            1,
+            "{action} in {a:?}"
+        );
+    }
 }

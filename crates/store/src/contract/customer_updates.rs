@@ -75,6 +75,7 @@ fn verified_change(before: &Customer) -> CustomerChange {
         payload: json!({"customer": before.id.to_string()}),
         run_at: t0(),
         dedupe_key: None,
+        queued_key: None,
     }];
     change
 }

@@ -16,6 +16,7 @@ fn job(kind: &str, run_at: DateTime<Utc>, dedupe_key: Option<&str>) -> NewJob {
         payload: serde_json::json!({ "kind": kind, "n": [1, 2, 3] }),
         run_at,
         dedupe_key: dedupe_key.map(str::to_owned),
+        queued_key: None,
     }
 }
 
@@ -101,6 +102,92 @@ pub async fn enqueue_dedupes_waiting_jobs(db: &dyn ContractDatabase) {
             .expect("again")
             .is_some()
     );
+}
+
+pub async fn many_jobs_are_enqueued_together_and_deduped(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let scope = &s.operator;
+    assert_eq!(
+        s.store.enqueue_many(scope, &[], t0()).await.expect("none"),
+        Vec::new()
+    );
+    s.store
+        .enqueue(scope, job("assess", t0(), Some("g1")), t0())
+        .await
+        .expect("enqueue")
+        .expect("queued");
+    let jobs = [
+        job("assess", t0(), Some("g1")),
+        job("assess", t0(), Some("g2")),
+        job("assess", t0(), Some("g2")),
+        job("assess", t0(), None),
+    ];
+    let ids = s
+        .store
+        .enqueue_many(scope, &jobs, t0())
+        .await
+        .expect("enqueue many");
+    let queued: Vec<bool> = ids.iter().map(Option::is_some).collect();
+    assert_eq!(
+        queued,
+        [false, true, false, true],
+        "a waiting key, a new one, its repeat in the same batch, and a job without a key"
+    );
+    assert_eq!(s.store.job_counts().await.expect("counts").queued, 3);
+    let claimed = s
+        .store
+        .claim_job(&["assess"], t0(), lease())
+        .await
+        .expect("claim")
+        .expect("a job");
+    assert_eq!(
+        claimed.tenant, s.provider.id,
+        "queued for the scope's tenant"
+    );
+}
+
+/// A queued key dedupes only waiting jobs: once the job runs, the same key is queued again (the
+/// work that arrived meanwhile is not dropped), and while that one waits, a third is not.
+pub async fn a_queued_key_dedupes_only_jobs_that_have_not_started(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let scope = &s.operator;
+    let keyed = || NewJob {
+        queued_key: Some("group-1".into()),
+        ..job("assess", t0(), None)
+    };
+    let first = s.store.enqueue(scope, keyed(), t0()).await.expect("first");
+    assert!(first.is_some());
+    assert_eq!(
+        s.store.enqueue(scope, keyed(), t0()).await.expect("dup"),
+        None,
+        "a second job while the first waits"
+    );
+    let other = NewJob {
+        queued_key: Some("group-2".into()),
+        ..job("assess", t0(), None)
+    };
+    assert!(
+        s.store
+            .enqueue(scope, other, t0())
+            .await
+            .expect("other")
+            .is_some()
+    );
+    let claimed = s
+        .store
+        .claim_job(&["assess"], t0(), lease())
+        .await
+        .expect("claim")
+        .expect("a job");
+    assert_eq!(Some(claimed.id), first);
+    let again = s
+        .store
+        .enqueue_many(scope, &[keyed(), keyed()], t0())
+        .await
+        .expect("while it runs");
+    assert!(again[0].is_some(), "queued again while the first runs");
+    assert_eq!(again[1], None, "but only once");
+    assert_eq!(s.store.job_counts().await.expect("counts").queued, 2);
 }
 
 pub async fn a_job_is_claimed_once_in_order(db: &dyn ContractDatabase) {

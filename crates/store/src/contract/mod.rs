@@ -19,6 +19,7 @@ pub mod audit;
 pub mod case_listing;
 pub mod cases;
 pub mod console_users;
+pub mod customer_migration;
 pub mod customer_schedule;
 pub mod customer_updates;
 pub mod customers;
@@ -87,6 +88,8 @@ macro_rules! contract_suite {
             }
             jobs {
                 enqueue_dedupes_waiting_jobs,
+                many_jobs_are_enqueued_together_and_deduped,
+                a_queued_key_dedupes_only_jobs_that_have_not_started,
                 a_job_is_claimed_once_in_order,
                 future_jobs_and_other_kinds_wait,
                 an_expired_lease_is_claimed_again,
@@ -103,6 +106,11 @@ macro_rules! contract_suite {
                 batches_replay_keys_within_and_across_batches,
                 a_refused_customer_leaves_the_rest_of_its_batch_alone,
                 concurrent_batches_chain_one_event_per_customer,
+            }
+            customer_migration {
+                a_customer_moves_whole_and_opens_under_the_parent,
+                a_collision_in_the_target_refuses_the_move_and_writes_nothing,
+                only_an_ancestor_in_scope_is_a_target,
             }
             customer_schedule {
                 customers_are_due_by_tier_cutoff_and_pending_age,
@@ -136,6 +144,7 @@ macro_rules! contract_suite {
                 usage_batches_are_idempotent_on_the_record_id,
                 one_audit_event_per_batch_with_the_accepted_ids,
                 tenants_do_not_share_records,
+                changes_past_a_cursor_are_read_without_named_writes,
             }
             documents {
                 documents_are_stored_once_per_hash_with_their_events,
@@ -151,6 +160,7 @@ macro_rules! contract_suite {
                 users_are_created_once_per_email_and_scoped,
                 failures_lock_the_user_and_a_session_resets_the_count,
                 sessions_are_touched_and_closed_once,
+                access_changes_are_scoped_audited_and_end_sessions,
             }
             screening_dispositions {
                 dispositions_are_recorded_replaced_and_audited,

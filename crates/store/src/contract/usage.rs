@@ -163,3 +163,88 @@ pub async fn tenants_do_not_share_records(db: &dyn ContractDatabase) {
         "an ancestor sees its descendants' records"
     );
 }
+
+fn record_ids(records: &[crate::usage::StoredComputeRecord]) -> Vec<String> {
+    records.iter().map(|r| r.record.id.clone()).collect()
+}
+
+/// What an instance's engine follows (issue 9): the records past a cursor, both kinds, the
+/// scope's tenants only, the caller's own writes left out when named.
+pub async fn changes_past_a_cursor_are_read_without_named_writes(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let other = reseller(&s.store, &s.operator, s.provider.id, "Other").await;
+    let other_scope = scope_of(&s.store, other.id).await;
+    let first = vec![record("u-1", "acct-1"), record("u-2", "acct-2")];
+    s.store
+        .insert_compute_records(&s.operator, ComputeRecordKind::Usage, &first, t0())
+        .await
+        .expect("first");
+    s.store
+        .insert_compute_records(
+            &s.operator,
+            ComputeRecordKind::Reservation,
+            &[record("r-1", "acct-1")],
+            t0(),
+        )
+        .await
+        .expect("reserved");
+    // The provider alone: its scope from `scope_of` would see the reseller's records too.
+    let own = crate::TenantScope::operator(s.provider.id, vec![s.provider.id]);
+    let all = s
+        .store
+        .compute_changes(&own, None, &[])
+        .await
+        .expect("everything");
+    assert_eq!(record_ids(&all.usage), ids(&["u-1", "u-2"]));
+    assert_eq!(record_ids(&all.reservations), ids(&["r-1"]));
+
+    let later = vec![record("u-3", "acct-3")];
+    let written = s
+        .store
+        .insert_compute_records(&s.operator, ComputeRecordKind::Usage, &later, t0())
+        .await
+        .expect("later");
+    s.store
+        .insert_compute_records(
+            &other_scope,
+            ComputeRecordKind::Usage,
+            &[record("u-9", "x")],
+            t0(),
+        )
+        .await
+        .expect("another tenant's");
+    let next = s
+        .store
+        .compute_changes(&own, Some(all.cursor), &[])
+        .await
+        .expect("changes");
+    let usage = record_ids(&next.usage);
+    assert!(usage.contains(&"u-3".to_owned()), "{usage:?}");
+    // A backend may return records again (a window behind the cursor), never another tenant's.
+    assert!(
+        next.usage.iter().all(|r| r.tenant == s.provider.id),
+        "{usage:?}"
+    );
+    assert_eq!(
+        next.cursor,
+        next.cursor.latest(all.cursor),
+        "a cursor never goes back"
+    );
+    if let Some(mark) = written.write {
+        let skipped = s
+            .store
+            .compute_changes(&own, Some(all.cursor), &[mark])
+            .await
+            .expect("changes without the own write");
+        assert!(
+            !record_ids(&skipped.usage).contains(&"u-3".to_owned()),
+            "the named write is left out"
+        );
+    }
+    let replay = s
+        .store
+        .insert_compute_records(&s.operator, ComputeRecordKind::Usage, &later, t0())
+        .await
+        .expect("replayed");
+    assert_eq!(replay.write, None, "a batch with nothing new wrote nothing");
+}
