@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
-use crate::jobs::insert_job;
+use crate::jobs::insert_jobs;
 use crate::rows::get;
 
 /// Rows per statement: arrays keep the parameter count fixed, so only memory bounds a statement;
@@ -53,7 +53,7 @@ impl AccessEventStore for PgStore {
             let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
             let accounts: Vec<&str> = chunk.iter().map(|e| e.account.as_str()).collect();
             let cts: Vec<&[u8]> = seals.iter().map(|s| s.ciphertext.as_slice()).collect();
-            let bidx: Vec<&str> = seals.iter().map(|s| s.blind_index.as_str()).collect();
+            let bidx: Vec<String> = seals.iter().map(SealedIp::blind_index_hex).collect();
             let ats: Vec<DateTime<Utc>> = chunk.iter().map(|e| e.at).collect();
             let actions: Vec<&str> = chunk.iter().map(|e| e.action.as_str()).collect();
             let countries: Vec<Option<&str>> = chunk
@@ -94,9 +94,7 @@ impl AccessEventStore for PgStore {
             )
             .await?;
         }
-        for job in jobs {
-            insert_job(&mut *tx, tenant, job, now).await?;
-        }
+        insert_jobs(&mut tx, tenant, jobs, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(result)
     }

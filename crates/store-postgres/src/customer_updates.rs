@@ -13,7 +13,7 @@ use crate::PgStore;
 use crate::audit::append;
 use crate::customers::COLUMNS;
 use crate::error::db;
-use crate::jobs::insert_job;
+use crate::jobs::insert_jobs;
 use crate::rows::uuids;
 use crate::verifications;
 
@@ -150,9 +150,7 @@ pub(crate) async fn update(
         Some(&after),
     );
     append(&mut tx, tenant, scope.actor(), now, event).await?;
-    for job in &change.jobs {
-        insert_job(&mut *tx, tenant, job, now).await?;
-    }
+    insert_jobs(&mut tx, tenant, &change.jobs, now).await?;
     tx.commit().await.map_err(db)?;
     Ok(after)
 }

@@ -2,6 +2,8 @@
 //! `FOR UPDATE SKIP LOCKED`: concurrent claimers, in any number of processes, skip each other's
 //! rows instead of waiting for them or taking them twice.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use cloudkyc_domain::{JobId, TenantId};
@@ -9,7 +11,7 @@ use cloudkyc_store::audit::truncate_to_micros;
 use cloudkyc_store::backend::parse_job_state;
 use cloudkyc_store::jobs::{Job, JobCounts, JobState, NewJob};
 use cloudkyc_store::{JobStore, StoreError, StoreResult, TenantScope};
-use sqlx::{Executor, Postgres};
+use sqlx::{Executor, PgConnection, Postgres};
 use uuid::Uuid;
 
 use crate::PgStore;
@@ -43,6 +45,49 @@ pub(crate) async fn insert_job<'e>(
     Ok(inserted.map(|_| id))
 }
 
+/// Enqueues `jobs` for `tenant` in the transaction `conn` with one statement (an ingestion batch
+/// can bring a thousand, and a round trip each was most of PostgreSQL usage ingestion's time).
+/// Rows go in in the order given, so of two jobs with the same dedupe or queued key the first is
+/// kept, as one statement per job kept it. Returns, per job in order, its id, or `None` where a
+/// job with the same key (earlier in `jobs` or already stored) kept it out.
+pub(crate) async fn insert_jobs(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    jobs: &[NewJob],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Option<JobId>>> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<JobId> = jobs.iter().map(|_| JobId::new()).collect();
+    let inserted: HashSet<Uuid> = sqlx::query_scalar(
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, queued_key, state, run_at, \
+         created_at, updated_at) \
+         SELECT u.id, $1, u.kind, u.payload, u.dedupe_key, u.queued_key, 'queued', u.run_at, $8, $8 \
+         FROM UNNEST($2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], \
+             $7::timestamptz[]) WITH ORDINALITY \
+             AS u (id, kind, payload, dedupe_key, queued_key, run_at, n) \
+         ORDER BY u.n ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(tenant.as_uuid())
+    .bind(ids.iter().map(|id| *id.as_uuid()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| &j.payload).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.dedupe_key.as_deref()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| j.queued_key.as_deref()).collect::<Vec<_>>())
+    .bind(jobs.iter().map(|j| truncate_to_micros(j.run_at)).collect::<Vec<_>>())
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?
+    .into_iter()
+    .collect();
+    Ok(ids
+        .into_iter()
+        .map(|id| inserted.contains(id.as_uuid()).then_some(id))
+        .collect())
+}
+
 #[async_trait]
 impl JobStore for PgStore {
     async fn enqueue(
@@ -64,10 +109,7 @@ impl JobStore for PgStore {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let mut ids = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            ids.push(insert_job(&mut *tx, scope.tenant(), job, now).await?);
-        }
+        let ids = insert_jobs(&mut tx, scope.tenant(), jobs, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(ids)
     }

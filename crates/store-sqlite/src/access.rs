@@ -23,7 +23,7 @@ use sqlx::Row;
 use crate::SqliteStore;
 use crate::audit::append;
 use crate::error::db;
-use crate::jobs::insert_job;
+use crate::jobs::insert_jobs;
 use crate::rows;
 use crate::tenant_keys::{KEY_OF, tenant_key};
 
@@ -31,9 +31,13 @@ use crate::tenant_keys::{KEY_OF, tenant_key};
 /// larger statements stop paying off (parsing is linear, the b-tree work per row is fixed).
 const ROWS_PER_STATEMENT: usize = 500;
 
+/// `OR FAIL`: a failing row fails the statement without SQLite keeping a statement journal to
+/// undo it alone (migration 0027 says why that matters); the writer then rolls the whole batch
+/// back. No conflict clause: the duplicates were filtered out under the write lock, so a
+/// conflict here is an error, not something to skip silently.
 fn insert_sql(rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT INTO access_events \
+        "INSERT OR FAIL INTO access_events \
          (tenant_key, id, account, ip_ct, ip_bidx, at, action, country, created_at) VALUES ",
     );
     for i in 0..rows {
@@ -42,8 +46,6 @@ fn insert_sql(rows: usize) -> String {
         }
         sql.push_str("(?,?,?,?,?,?,?,?,?)");
     }
-    // The conflict clause is a safety net only: duplicates were filtered out under the lock.
-    sql.push_str(" ON CONFLICT (tenant_key, id) DO NOTHING");
     sql
 }
 
@@ -69,7 +71,8 @@ impl AccessEventStore for SqliteStore {
             .map(|e| SealedIp::seal(&self.ring, tenant, e))
             .collect::<StoreResult<Vec<_>>>()?;
         let full_sql = insert_sql(ROWS_PER_STATEMENT);
-        let ids: Vec<String> = unique.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<&str> = unique.iter().map(|e| e.id.as_str()).collect();
+        let ids = serde_json::Value::from(ids).to_string();
         let mut tx = self.begin_write().await?;
         let key = tenant_key(&mut tx, tenant).await?;
         // The write lock is held from here to the commit, so the ids found now are exactly the
@@ -80,7 +83,7 @@ impl AccessEventStore for SqliteStore {
              WHERE tenant_key = ? AND id IN (SELECT value FROM json_each(?))",
         )
         .bind(key)
-        .bind(json_list(&ids))
+        .bind(ids)
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?
@@ -104,13 +107,13 @@ impl AccessEventStore for SqliteStore {
             for (e, seal) in chunk {
                 query = query
                     .bind(key)
-                    .bind(&e.id)
-                    .bind(&e.account)
-                    .bind(&seal.ciphertext)
-                    .bind(&seal.blind_index)
+                    .bind(e.id.as_str())
+                    .bind(e.account.as_str())
+                    .bind(seal.ciphertext.as_slice())
+                    .bind(seal.blind_index.as_slice())
                     .bind(e.at.timestamp_micros())
                     .bind(e.action.as_str())
-                    .bind(e.country.map(|c| c.as_str().to_owned()))
+                    .bind(e.country.as_ref().map(CountryCode::as_str))
                     .bind(now.timestamp_micros());
             }
             query.execute(&mut *tx).await.map_err(db)?;
@@ -127,9 +130,7 @@ impl AccessEventStore for SqliteStore {
             )
             .await?;
         }
-        for job in jobs {
-            insert_job(&mut *tx, tenant, job, now).await?;
-        }
+        insert_jobs(&mut tx, tenant, jobs, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(result)
     }

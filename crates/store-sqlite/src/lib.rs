@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod case_attachments;
 mod cases;
+mod checkpoint;
 mod console_users;
 mod customer_batch;
 mod customer_migration;

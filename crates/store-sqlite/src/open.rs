@@ -11,6 +11,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection, Row};
 
+use crate::checkpoint::Checkpointer;
+
 /// `PRAGMA application_id` of a cloudkyc database ("ckyc"), set by the first migration.
 const APPLICATION_ID: i64 = 0x636b_7963;
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -59,6 +61,8 @@ impl std::fmt::Display for Location {
 pub(crate) struct Pools {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
+    /// A file's WAL checkpointer; an in-memory database has no WAL.
+    pub(crate) checkpointer: Option<Checkpointer>,
 }
 
 pub(crate) async fn open_pools(location: &Location) -> StoreResult<Pools> {
@@ -81,6 +85,7 @@ pub(crate) async fn open_pools(location: &Location) -> StoreResult<Pools> {
             Ok(Pools {
                 writer: pool.clone(),
                 reader: pool,
+                checkpointer: None,
             })
         }
         Location::File(path) => {
@@ -108,11 +113,11 @@ pub(crate) async fn open_pools(location: &Location) -> StoreResult<Pools> {
                 // failing row undoes only its statement); in memory it costs a copy, on disk a
                 // write system call per page, which was a sixth of bulk ingestion.
                 .pragma("temp_store", "memory")
-                // Checkpoint every 8 MiB of WAL instead of every 4 MiB: a bulk batch no longer
-                // pays a checkpoint (copying and syncing pages into the database) per commit.
-                // Larger is faster still for bulk ingestion (32 MiB: +15 %), but the commit that
-                // runs the checkpoint waits for it: at 32 MiB onboarding's p99 doubled (32 ms).
-                .pragma("wal_autocheckpoint", "2000");
+                // The checkpointer task (`checkpoint.rs`) copies the WAL into the database
+                // beside the writer; the writer checkpoints by itself only when the log passes
+                // 64 MiB, a backstop for when the task falls behind (a commit that runs such a
+                // checkpoint waits for it: at 8 MiB that was two thirds of a bulk commit).
+                .pragma("wal_autocheckpoint", "16000");
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
@@ -122,10 +127,17 @@ pub(crate) async fn open_pools(location: &Location) -> StoreResult<Pools> {
             migrate(&writer, location).await?;
             let reader = SqlitePoolOptions::new()
                 .max_connections(READERS)
-                .connect_with(base.read_only(true))
+                .connect_with(base.clone().read_only(true))
                 .await
                 .map_err(not_ours)?;
-            Ok(Pools { writer, reader })
+            let checkpointer = Checkpointer::start(base.synchronous(SqliteSynchronous::Full))
+                .await
+                .map_err(not_ours)?;
+            Ok(Pools {
+                writer,
+                reader,
+                checkpointer: Some(checkpointer),
+            })
         }
     }
 }

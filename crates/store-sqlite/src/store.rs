@@ -8,6 +8,7 @@ use sqlx::Sqlite;
 use sqlx::sqlite::SqlitePool;
 use tokio::sync::Mutex;
 
+use crate::checkpoint::Checkpointer;
 use crate::error::db;
 use crate::keyring;
 use crate::open::{Location, Pools, open_pools};
@@ -19,6 +20,7 @@ pub struct SqliteStore {
     location: Location,
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
+    checkpointer: Option<Checkpointer>,
     pub(crate) ring: KeyRing,
     /// The key that wraps the stored data keys; replaced by `rotate_master_key`. Held for the
     /// whole of a key-ring change so two changes in one process cannot interleave.
@@ -31,10 +33,17 @@ impl SqliteStore {
     /// migrations and opens the key ring with `master` (bootstrapping it on an empty database).
     pub async fn open(url: &str, master: &MasterKey) -> StoreResult<SqliteStore> {
         let location = Location::parse(url)?;
-        let Pools { writer, reader } = open_pools(&location).await?;
+        let Pools {
+            writer,
+            reader,
+            checkpointer,
+        } = open_pools(&location).await?;
         let ring = match keyring::load_or_bootstrap(&writer, master, Utc::now()).await {
             Ok(ring) => ring,
             Err(e) => {
+                if let Some(checkpointer) = &checkpointer {
+                    checkpointer.stop().await;
+                }
                 writer.close().await;
                 reader.close().await;
                 return Err(e);
@@ -44,13 +53,18 @@ impl SqliteStore {
             location,
             writer,
             reader,
+            checkpointer,
             ring,
             master: Mutex::new(master.clone()),
         })
     }
 
-    /// Closes both pools, waiting for connections in use to come back; later calls fail.
+    /// Stops the checkpointer and closes both pools, waiting for connections in use to come back;
+    /// later calls fail.
     pub async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop().await;
+        }
         self.writer.close().await;
         self.reader.close().await;
     }

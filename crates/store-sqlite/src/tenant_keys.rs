@@ -41,9 +41,9 @@ mod tests {
         }
     }
 
-    /// Migration 0021 (and those after it) on a database holding rows in the old layout: every
-    /// row is kept under its tenant's key, `seq` values and the AUTOINCREMENT counter survive,
-    /// and a tenant created afterwards gets a key from the trigger.
+    /// Migrations 0021 and 0027 (and those after them) on a database holding rows in the old
+    /// layout: every row is kept under its tenant's key, `seq` values and the AUTOINCREMENT
+    /// counter survive, and a tenant created afterwards gets a key from the trigger.
     #[tokio::test]
     async fn the_migration_keeps_existing_rows() {
         let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
@@ -53,8 +53,8 @@ mod tests {
             "INSERT INTO tenants VALUES ('t-root', NULL, 'root', 'provider', 1), \
                  ('t-child', 't-root', 'child', 'reseller', 2); \
              INSERT INTO access_events VALUES \
-                 ('t-child', 'e1', 'a1', x'00', 'b', 5, 'login', 'DE', 6), \
-                 ('t-root', 'e1', 'a1', x'01', 'b', 7, 'ssh', NULL, 8); \
+                 ('t-child', 'e1', 'a1', x'00', '0b1c', 5, 'login', 'DE', 6), \
+                 ('t-root', 'e1', 'a1', x'01', 'ff00', 7, 'ssh', NULL, 8); \
              INSERT INTO usage_records (tenant_id, id, account, accelerator, \
                  accelerator_resolved, count, start_at, end_at, created_at) VALUES \
                  ('t-root', 'u1', 'a', 'H100', 'H100', 8, 1, 2, 3), \
@@ -70,8 +70,9 @@ mod tests {
         .unwrap();
         apply(&mut conn, 21..i64::MAX).await;
 
-        let events: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT k.tenant_id, e.id, e.at FROM access_events e \
+        // 0027 keeps them too, the blind index as its bytes.
+        let events: Vec<(String, String, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT k.tenant_id, e.id, e.at, e.ip_bidx FROM access_events e \
              JOIN tenant_keys k ON k.key = e.tenant_key ORDER BY e.rowid",
         )
         .fetch_all(&mut conn)
@@ -80,8 +81,8 @@ mod tests {
         assert_eq!(
             events,
             [
-                ("t-child".into(), "e1".into(), 5),
-                ("t-root".into(), "e1".into(), 7)
+                ("t-child".into(), "e1".into(), 5, vec![0x0b, 0x1c]),
+                ("t-root".into(), "e1".into(), 7, vec![0xff, 0x00])
             ]
         );
         let usage: Vec<(i64, String, String)> = sqlx::query_as(

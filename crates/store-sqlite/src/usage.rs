@@ -33,9 +33,11 @@ const COLUMNS: &str = "id, account, accelerator, accelerator_resolved, count, st
 /// Rows per statement: 13 parameters each stays far below SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 500;
 
+/// `OR FAIL` and no conflict clause, as the access log's insert: no statement journal (migration
+/// 0027), and a duplicate here (they were filtered out under the write lock) is an error.
 fn insert_sql(kind: ComputeRecordKind, rows: usize) -> String {
     let mut sql = format!(
-        "INSERT INTO {} (tenant_key, {COLUMNS}, created_at) VALUES ",
+        "INSERT OR FAIL INTO {} (tenant_key, {COLUMNS}, created_at) VALUES ",
         table(kind)
     );
     for i in 0..rows {
@@ -44,8 +46,6 @@ fn insert_sql(kind: ComputeRecordKind, rows: usize) -> String {
         }
         sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     }
-    // A safety net only: the duplicates were filtered out under the write lock.
-    sql.push_str(" ON CONFLICT (tenant_key, id) DO NOTHING");
     sql
 }
 
@@ -111,15 +111,15 @@ impl UsageStore for SqliteStore {
             for r in chunk {
                 query = query
                     .bind(key)
-                    .bind(&r.id)
-                    .bind(&r.account)
-                    .bind(&r.accelerator)
-                    .bind(&r.accelerator_resolved)
+                    .bind(r.id.as_str())
+                    .bind(r.account.as_str())
+                    .bind(r.accelerator.as_str())
+                    .bind(r.accelerator_resolved.as_str())
                     .bind(r.count)
                     .bind(r.start.timestamp_micros())
                     .bind(r.end.timestamp_micros())
-                    .bind(&r.cluster)
-                    .bind(&r.datacenter)
+                    .bind(r.cluster.as_deref())
+                    .bind(r.datacenter.as_deref())
                     .bind(r.fabric_gbps)
                     .bind(r.details.as_ref().map(ToString::to_string))
                     .bind(now.timestamp_micros());

@@ -255,7 +255,7 @@ fn ip_aad(tenant: TenantId, id: &str) -> Aad<'_> {
 #[derive(Debug, Clone)]
 pub struct SealedIp {
     pub ciphertext: Vec<u8>,
-    pub blind_index: String,
+    pub blind_index: [u8; 32],
 }
 
 impl SealedIp {
@@ -263,8 +263,13 @@ impl SealedIp {
         let text = event.ip.to_string();
         Ok(Self {
             ciphertext: ring.encrypt_str(&text, ip_aad(tenant, &event.id))?,
-            blind_index: ring.blind_index(IP_INDEX_KIND, &text),
+            blind_index: ring.blind_index_bytes(IP_INDEX_KIND, &text),
         })
+    }
+
+    /// The blind index in the hexadecimal text other sealed columns' indexes use.
+    pub fn blind_index_hex(&self) -> String {
+        hex::encode(self.blind_index)
     }
 
     pub fn open(
@@ -362,7 +367,7 @@ mod tests {
         );
         assert!(SealedIp::open(&ring, tenant, "ev-2", &sealed.ciphertext).is_err());
         assert_eq!(
-            sealed.blind_index,
+            sealed.blind_index_hex(),
             ring.blind_index(IP_INDEX_KIND, "102.89.34.10")
         );
     }

@@ -41,7 +41,9 @@ pub struct JetStreamConfig {
     pub durable: String,
     /// The tenant the records belong to; the provider tenant when absent.
     pub tenant: Option<TenantId>,
-    /// The most messages ingested together.
+    /// The most messages ingested together, in one transaction: with one record per message, a
+    /// transaction's fixed cost (commit, audit event, duplicate lookup) needs thousands to
+    /// amortise (SQLite: 46,785 records/s at 1,000, 88,485-90,147 at 5,000).
     pub max_batch: usize,
     /// How long the server waits for an acknowledgement before redelivering, in seconds.
     pub ack_wait_secs: u64,
@@ -57,7 +59,7 @@ impl Default for JetStreamConfig {
             reservations_subject: "cloudkyc.reservations".to_owned(),
             durable: "cloudkyc".to_owned(),
             tenant: None,
-            max_batch: 1000,
+            max_batch: 5000,
             ack_wait_secs: 60,
         }
     }

@@ -146,6 +146,33 @@ pub async fn many_jobs_are_enqueued_together_and_deduped(db: &dyn ContractDataba
     );
 }
 
+/// Past the thousand jobs a backend may write with one statement: a key repeated across that
+/// boundary is still queued once, and every other job is.
+pub async fn a_large_batch_of_jobs_is_deduped_across_statements(db: &dyn ContractDatabase) {
+    let s = setup(db).await;
+    let jobs: Vec<NewJob> = (0..1_500)
+        .map(|i| {
+            let key = if i == 1_200 { 10 } else { i };
+            NewJob {
+                queued_key: Some(format!("group-{key}")),
+                ..job("assess", t0(), None)
+            }
+        })
+        .collect();
+    let ids = s
+        .store
+        .enqueue_many(&s.operator, &jobs, t0())
+        .await
+        .expect("enqueue many");
+    assert_eq!(ids.len(), 1_500);
+    assert!(
+        ids[10].is_some() && ids[1_200].is_none(),
+        "the repeat is not queued"
+    );
+    assert_eq!(ids.iter().filter(|id| id.is_some()).count(), 1_499);
+    assert_eq!(s.store.job_counts().await.expect("counts").queued, 1_499);
+}
+
 /// A queued key dedupes only waiting jobs: once the job runs, the same key is queued again (the
 /// work that arrived meanwhile is not dropped), and while that one waits, a third is not.
 pub async fn a_queued_key_dedupes_only_jobs_that_have_not_started(db: &dyn ContractDatabase) {

@@ -89,6 +89,7 @@ macro_rules! contract_suite {
             jobs {
                 enqueue_dedupes_waiting_jobs,
                 many_jobs_are_enqueued_together_and_deduped,
+                a_large_batch_of_jobs_is_deduped_across_statements,
                 a_queued_key_dedupes_only_jobs_that_have_not_started,
                 a_job_is_claimed_once_in_order,
                 future_jobs_and_other_kinds_wait,

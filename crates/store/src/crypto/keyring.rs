@@ -203,11 +203,16 @@ impl KeyRing {
     /// the index spaces, so equal strings of different kinds do not collide. The caller normalises
     /// the value first (lower-cased email, E.164 phone, upper-cased document number).
     pub fn blind_index(&self, kind: &str, value: &str) -> String {
+        hex::encode(self.blind_index_bytes(kind, value))
+    }
+
+    /// The same keyed hash as its 32 bytes, for a backend that stores it in binary.
+    pub fn blind_index_bytes(&self, kind: &str, value: &str) -> [u8; 32] {
         let mut mac = self.blind_index.clone();
         mac.update(kind.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 }
 
