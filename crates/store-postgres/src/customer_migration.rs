@@ -6,19 +6,154 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cloudkyc_domain::TenantId;
 use cloudkyc_store::customer_migration::{
-    ACCOUNT_COLLISIONS, BULK_TABLES, CASE_COLLISIONS, CustomerMigrationStore,
-    IDEMPOTENCY_COLLISION, MigrationReceipt, NAMED_COLLISIONS, ParamStyle, SEALED_TABLES,
-    SealedTable, TENANT_TABLES, check_target, collision_refusal, numbered, receipt, reseal,
+    CustomerMigrationStore, MigrationReceipt, NAMED_COLLISIONS, check_target, collision_refusal,
+    receipt, reseal,
 };
 use cloudkyc_store::customers::CustomerId;
 use cloudkyc_store::{StoreError, StoreResult, TenantScope};
-use sqlx::{PgConnection, Row};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, Postgres, Row};
 use uuid::Uuid;
 
 use crate::PgStore;
 use crate::audit::append;
 use crate::error::db;
 use crate::rows::uuids;
+
+// The statements on the customer's rows read `$1` the customer id, `$2` its tenant, `$3` the
+// target (all uuid) and `$4` the customer id as text (a case's `subject_ref`). `with_move` binds
+// all four with their types, so a statement need not read them all.
+
+/// The customer's own row.
+const ITSELF: &str = "id = $1";
+/// The rows that name the customer.
+const BY_CUSTOMER: &str = "customer_id = $1";
+/// The cases about the customer in its tenant.
+const ITS_CASES: &str = "tenant_id = $2 AND subject_type = 'customer' AND subject_ref = $4";
+/// The rows of those cases (found through the cases' tenant, so moved before the cases).
+const OF_ITS_CASES: &str = "case_id IN (SELECT id FROM cases WHERE tenant_id = $2 \
+     AND subject_type = 'customer' AND subject_ref = $4)";
+
+/// A table with sealed columns whose rows of the customer are re-sealed.
+struct SealedTable {
+    table: &'static str,
+    /// Key columns with their type; their text values joined with `/` are the row the associated
+    /// data names.
+    key: &'static [(&'static str, &'static str)],
+    /// `(column, associated-data column)`; a NULL cell stays NULL.
+    sealed: &'static [(&'static str, &'static str)],
+    /// Which rows are the customer's.
+    rows: &'static str,
+}
+
+/// Every sealed table of a customer, in the order the re-sealing goes: the case's own tables
+/// before `cases`, whose tenant condition the others depend on.
+const SEALED_TABLES: [SealedTable; 10] = [
+    SealedTable {
+        table: "customers",
+        key: &[("id", "uuid")],
+        sealed: &[("reasons_ct", "reasons"), ("personal_ct", "personal")],
+        rows: ITSELF,
+    },
+    SealedTable {
+        table: "customer_verifications",
+        key: &[("id", "uuid")],
+        sealed: &[("evidence_ct", "evidence")],
+        rows: BY_CUSTOMER,
+    },
+    SealedTable {
+        table: "documents",
+        key: &[("id", "uuid")],
+        sealed: &[("content_ct", "content")],
+        rows: BY_CUSTOMER,
+    },
+    SealedTable {
+        table: "ownership_structures",
+        key: &[("customer_id", "uuid")],
+        sealed: &[("structure_ct", "structure")],
+        rows: BY_CUSTOMER,
+    },
+    SealedTable {
+        table: "screening_dispositions",
+        key: &[
+            ("customer_id", "uuid"),
+            ("list", "text"),
+            ("entity_id", "text"),
+        ],
+        sealed: &[("note_ct", "note")],
+        rows: BY_CUSTOMER,
+    },
+    SealedTable {
+        table: "legal_holds",
+        key: &[("id", "uuid")],
+        sealed: &[
+            ("reason_ct", "reason"),
+            ("release_reason_ct", "release_reason"),
+        ],
+        rows: BY_CUSTOMER,
+    },
+    SealedTable {
+        table: "special_measure_actions",
+        key: &[("id", "uuid")],
+        sealed: &[("plan_ct", "plan")],
+        rows: BY_CUSTOMER,
+    },
+    SealedTable {
+        table: "case_events",
+        key: &[("case_id", "uuid"), ("seq", "bigint")],
+        sealed: &[("entry_ct", "entry")],
+        rows: OF_ITS_CASES,
+    },
+    SealedTable {
+        table: "case_attachments",
+        key: &[("id", "uuid")],
+        sealed: &[("file_name_ct", "file_name"), ("content_ct", "content")],
+        rows: OF_ITS_CASES,
+    },
+    SealedTable {
+        table: "cases",
+        key: &[("id", "uuid")],
+        sealed: &[("state_ct", "state")],
+        rows: ITS_CASES,
+    },
+];
+
+/// Every table with a `tenant_id` column whose rows of the customer change tenant, with the
+/// condition that finds them; `cases` last (the attachments' condition reads it).
+const TENANT_TABLES: [(&str, &str); 11] = [
+    ("customers", ITSELF),
+    ("customer_lookups", BY_CUSTOMER),
+    ("customer_accounts", BY_CUSTOMER),
+    ("customer_verifications", BY_CUSTOMER),
+    ("documents", BY_CUSTOMER),
+    ("ownership_structures", BY_CUSTOMER),
+    ("screening_dispositions", BY_CUSTOMER),
+    ("legal_holds", BY_CUSTOMER),
+    ("special_measure_actions", BY_CUSTOMER),
+    ("case_attachments", OF_ITS_CASES),
+    ("cases", ITS_CASES),
+];
+
+/// The customer's account ids another customer of the target holds.
+const ACCOUNT_COLLISIONS: &str = "SELECT a.external_id FROM customer_accounts a \
+     WHERE a.customer_id = $1 AND EXISTS (SELECT 1 FROM customer_accounts b \
+     WHERE b.tenant_id = $3 AND b.external_id = a.external_id)";
+
+/// The open cases about the customer whose dedupe key the target has open already.
+const CASE_COLLISIONS: &str = "SELECT CAST(c.id AS TEXT) FROM cases c \
+     WHERE c.tenant_id = $2 AND c.subject_type = 'customer' AND c.subject_ref = $4 \
+     AND c.status <> 'closed' AND c.dedupe_key IS NOT NULL AND EXISTS (SELECT 1 FROM cases d \
+     WHERE d.tenant_id = $3 AND d.kind = c.kind AND d.subject_type = c.subject_type \
+     AND d.subject_ref = c.subject_ref AND d.dedupe_key = c.dedupe_key AND d.status <> 'closed')";
+
+/// A row when the customer's idempotency key is used in the target already.
+const IDEMPOTENCY_COLLISION: &str = "SELECT 1 FROM customers c WHERE c.id = $1 \
+     AND c.idempotency_bidx IS NOT NULL AND EXISTS (SELECT 1 FROM customers d \
+     WHERE d.tenant_id = $3 AND d.idempotency_bidx = c.idempotency_bidx)";
+
+/// The bulk tables whose rows of the customer's accounts move.
+const BULK_TABLES: [&str; 3] = ["access_events", "usage_records", "reservations"];
 
 /// The customer's account ids, as a subquery on `$1`.
 const ACCOUNTS_OF: &str = "(SELECT external_id FROM customer_accounts WHERE customer_id = $1)";
@@ -30,30 +165,19 @@ struct Move {
     to: TenantId,
 }
 
-impl Move {
-    fn sql(&self, template: &str) -> (String, Vec<String>) {
-        numbered(template, ParamStyle::Postgres, self.id, self.from, self.to)
-    }
+/// `sql` with the move's values bound as `$1` to `$4` (see above).
+fn with_move<'q>(sql: &'q str, m: &Move) -> Query<'q, Postgres, PgArguments> {
+    sqlx::query(sql)
+        .bind(*m.id.as_uuid())
+        .bind(*m.from.as_uuid())
+        .bind(*m.to.as_uuid())
+        .bind(m.id.to_string())
 }
 
-async fn texts(
-    conn: &mut PgConnection,
-    sql: &str,
-    values: Vec<String>,
-) -> StoreResult<Vec<String>> {
-    let mut query = sqlx::query_scalar::<_, String>(sql);
-    for value in values {
-        query = query.bind(value);
-    }
-    query.fetch_all(&mut *conn).await.map_err(db)
-}
-
-async fn execute(conn: &mut PgConnection, sql: &str, values: Vec<String>) -> StoreResult<u64> {
-    let mut query = sqlx::query(sql);
-    for value in values {
-        query = query.bind(value);
-    }
-    Ok(query.execute(&mut *conn).await.map_err(db)?.rows_affected())
+/// The first column, as text, of each row `sql` finds.
+async fn texts(conn: &mut PgConnection, sql: &str, m: &Move) -> StoreResult<Vec<String>> {
+    let rows = with_move(sql, m).fetch_all(&mut *conn).await.map_err(db)?;
+    rows.iter().map(|row| row.try_get(0).map_err(db)).collect()
 }
 
 impl PgStore {
@@ -64,24 +188,17 @@ impl PgStore {
         m: &Move,
     ) -> StoreResult<Vec<(String, Vec<String>)>> {
         let mut found = Vec::new();
-        for (what, template) in [
+        for (what, sql) in [
             ("account", ACCOUNT_COLLISIONS),
             ("open case", CASE_COLLISIONS),
         ] {
-            let (sql, values) = m.sql(template);
-            found.push((what.to_owned(), texts(conn, &sql, values).await?));
+            found.push((what.to_owned(), texts(conn, sql, m).await?));
         }
-        let (sql, values) = m.sql(IDEMPOTENCY_COLLISION);
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = query.bind(value);
-        }
-        if query
+        let idempotency = with_move(IDEMPOTENCY_COLLISION, m)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(db)?
-            .is_some()
-        {
+            .map_err(db)?;
+        if idempotency.is_some() {
             found.push((
                 "idempotency key".to_owned(),
                 vec!["(the customer's)".to_owned()],
@@ -118,18 +235,17 @@ impl PgStore {
             .map(|(column, _)| format!("CAST({column} AS TEXT)"))
             .collect();
         let sealed: Vec<&str> = spec.sealed.iter().map(|(column, _)| *column).collect();
-        let (select, values) = m.sql(&format!(
+        let select = format!(
             "SELECT {}, {} FROM {} WHERE {} FOR UPDATE",
             keys.join(", "),
             sealed.join(", "),
             spec.table,
             spec.rows
-        ));
-        let mut query = sqlx::query(&select);
-        for value in values {
-            query = query.bind(value);
-        }
-        let rows = query.fetch_all(&mut *conn).await.map_err(db)?;
+        );
+        let rows = with_move(&select, m)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
         let mut n = 0;
         let mut set = Vec::new();
         for column in &sealed {
@@ -281,10 +397,13 @@ impl PgStore {
         // so it does not matter that `customer_accounts` moves after them.
         self.move_bulk(conn, &m, &mut receipt).await?;
         for (table, rows) in TENANT_TABLES {
-            let (sql, values) = m.sql(&format!(
-                "UPDATE {table} SET tenant_id = {{to}} WHERE {rows}"
-            ));
-            receipt.count(table, execute(conn, &sql, values).await?);
+            let update = format!("UPDATE {table} SET tenant_id = $3 WHERE {rows}");
+            let moved = with_move(&update, &m)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?
+                .rows_affected();
+            receipt.count(table, moved);
         }
         let (out, into) = receipt.events();
         append(&mut *conn, from, scope.actor(), now, out).await?;

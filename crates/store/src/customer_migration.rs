@@ -33,6 +33,12 @@
 //! One `customer.migrated_out` event on the old tenant's chain and one `customer.migrated_in`
 //! on the new tenant's, in the same transaction; both digest the receipt, which names both
 //! tenants and what moved.
+//!
+//! The SQL lives in the backends (`cloudkyc-store-sqlite`, `cloudkyc-store-postgres`), each in
+//! its `customer_migration.rs` and its own parameter style: which tables hold the customer's
+//! rows and sealed columns, the conditions that find them and the collision checks. This module
+//! holds what needs no database: the trait, the receipt and its events, re-sealing one value and
+//! the refusal naming what collides.
 
 use std::collections::BTreeMap;
 
@@ -126,144 +132,6 @@ pub fn reseal(
     ring.encrypt(&plain, Aad { tenant: to, ..aad })
 }
 
-// The SQL below has placeholders each backend numbers in its own style ([`numbered`]):
-// `{cid}` the customer id as its id column type, `{cref}` the customer id as text (a case's
-// `subject_ref`), `{from}` the customer's current tenant and `{to}` the target.
-
-/// A table with sealed columns whose rows of the customer are re-sealed.
-#[derive(Debug, Clone, Copy)]
-pub struct SealedTable {
-    pub table: &'static str,
-    /// Key columns with their PostgreSQL type; their text values joined with `/` are the row the
-    /// associated data names.
-    pub key: &'static [(&'static str, &'static str)],
-    /// `(column, associated-data column)`; a NULL cell stays NULL.
-    pub sealed: &'static [(&'static str, &'static str)],
-    /// Which rows are the customer's (a condition with the placeholders).
-    pub rows: &'static str,
-}
-
-const BY_CUSTOMER: &str = "customer_id = {cid}";
-
-/// Every sealed table of a customer, in the order the re-sealing goes: the case's own tables
-/// before `cases`, whose tenant condition the others depend on.
-pub const SEALED_TABLES: [SealedTable; 10] = [
-    SealedTable {
-        table: "customers",
-        key: &[("id", "uuid")],
-        sealed: &[("reasons_ct", "reasons"), ("personal_ct", "personal")],
-        rows: "id = {cid}",
-    },
-    SealedTable {
-        table: "customer_verifications",
-        key: &[("id", "uuid")],
-        sealed: &[("evidence_ct", "evidence")],
-        rows: BY_CUSTOMER,
-    },
-    SealedTable {
-        table: "documents",
-        key: &[("id", "uuid")],
-        sealed: &[("content_ct", "content")],
-        rows: BY_CUSTOMER,
-    },
-    SealedTable {
-        table: "ownership_structures",
-        key: &[("customer_id", "uuid")],
-        sealed: &[("structure_ct", "structure")],
-        rows: BY_CUSTOMER,
-    },
-    SealedTable {
-        table: "screening_dispositions",
-        key: &[
-            ("customer_id", "uuid"),
-            ("list", "text"),
-            ("entity_id", "text"),
-        ],
-        sealed: &[("note_ct", "note")],
-        rows: BY_CUSTOMER,
-    },
-    SealedTable {
-        table: "legal_holds",
-        key: &[("id", "uuid")],
-        sealed: &[
-            ("reason_ct", "reason"),
-            ("release_reason_ct", "release_reason"),
-        ],
-        rows: BY_CUSTOMER,
-    },
-    SealedTable {
-        table: "special_measure_actions",
-        key: &[("id", "uuid")],
-        sealed: &[("plan_ct", "plan")],
-        rows: BY_CUSTOMER,
-    },
-    SealedTable {
-        table: "case_events",
-        key: &[("case_id", "uuid"), ("seq", "bigint")],
-        sealed: &[("entry_ct", "entry")],
-        rows: "case_id IN (SELECT id FROM cases WHERE tenant_id = {from} \
-               AND subject_type = 'customer' AND subject_ref = {cref})",
-    },
-    SealedTable {
-        table: "case_attachments",
-        key: &[("id", "uuid")],
-        sealed: &[("file_name_ct", "file_name"), ("content_ct", "content")],
-        rows: "case_id IN (SELECT id FROM cases WHERE tenant_id = {from} \
-               AND subject_type = 'customer' AND subject_ref = {cref})",
-    },
-    SealedTable {
-        table: "cases",
-        key: &[("id", "uuid")],
-        sealed: &[("state_ct", "state")],
-        rows: "tenant_id = {from} AND subject_type = 'customer' AND subject_ref = {cref}",
-    },
-];
-
-/// Every table with a `tenant_id` column whose rows of the customer change tenant, with the
-/// condition that finds them; `cases` last (the attachments' condition reads it).
-pub const TENANT_TABLES: [(&str, &str); 11] = [
-    ("customers", "id = {cid}"),
-    ("customer_lookups", BY_CUSTOMER),
-    ("customer_accounts", BY_CUSTOMER),
-    ("customer_verifications", BY_CUSTOMER),
-    ("documents", BY_CUSTOMER),
-    ("ownership_structures", BY_CUSTOMER),
-    ("screening_dispositions", BY_CUSTOMER),
-    ("legal_holds", BY_CUSTOMER),
-    ("special_measure_actions", BY_CUSTOMER),
-    (
-        "case_attachments",
-        "case_id IN (SELECT id FROM cases WHERE tenant_id = {from} \
-         AND subject_type = 'customer' AND subject_ref = {cref})",
-    ),
-    (
-        "cases",
-        "tenant_id = {from} AND subject_type = 'customer' AND subject_ref = {cref}",
-    ),
-];
-
-/// The open cases about the customer whose dedupe key the target has open already
-/// (placeholders as above, and `{to}` the target tenant).
-pub const CASE_COLLISIONS: &str = "SELECT CAST(c.id AS TEXT) FROM cases c \
-     WHERE c.tenant_id = {from} AND c.subject_type = 'customer' AND c.subject_ref = {cref} \
-     AND c.status <> 'closed' AND c.dedupe_key IS NOT NULL AND EXISTS (SELECT 1 FROM cases d \
-     WHERE d.tenant_id = {to} AND d.kind = c.kind AND d.subject_type = c.subject_type \
-     AND d.subject_ref = c.subject_ref AND d.dedupe_key = c.dedupe_key AND d.status <> 'closed')";
-
-/// The customer's account ids another customer of the target holds.
-pub const ACCOUNT_COLLISIONS: &str = "SELECT a.external_id FROM customer_accounts a \
-     WHERE a.customer_id = {cid} AND EXISTS (SELECT 1 FROM customer_accounts b \
-     WHERE b.tenant_id = {to} AND b.external_id = a.external_id)";
-
-/// A row when the customer's idempotency key is used in the target already.
-pub const IDEMPOTENCY_COLLISION: &str = "SELECT 1 FROM customers c WHERE c.id = {cid} \
-     AND c.idempotency_bidx IS NOT NULL AND EXISTS (SELECT 1 FROM customers d \
-     WHERE d.tenant_id = {to} AND d.idempotency_bidx = c.idempotency_bidx)";
-
-/// The bulk tables whose rows of the customer's accounts move (their tenant column differs by
-/// backend), with the sealed column of each (`access_events.ip_ct`, row = event id).
-pub const BULK_TABLES: [&str; 3] = ["access_events", "usage_records", "reservations"];
-
 /// Up to this many colliding ids are named in a refusal.
 pub const NAMED_COLLISIONS: usize = 5;
 
@@ -291,49 +159,6 @@ pub fn collision_refusal(
             named.join("; ")
         ))
     })
-}
-
-/// How a backend writes its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamStyle {
-    /// `?1`, `?2`: every value is text, as SQLite stores ids.
-    Sqlite,
-    /// `$1::uuid`, `$2`: ids are cast from the text bound.
-    Postgres,
-}
-
-/// The SQL with its placeholders (`{cid}`, `{cref}`, `{from}`, `{to}`) numbered in the
-/// backend's style, and the text values to bind in that order (each placeholder bound once,
-/// however often it appears; PostgreSQL refuses values a statement does not use).
-pub fn numbered(
-    sql: &str,
-    style: ParamStyle,
-    id: CustomerId,
-    from: TenantId,
-    to: TenantId,
-) -> (String, Vec<String>) {
-    let tokens = [
-        ("{cid}", id.to_string(), true),
-        ("{cref}", id.to_string(), false),
-        ("{from}", from.to_string(), true),
-        ("{to}", to.to_string(), true),
-    ];
-    let mut out = sql.to_owned();
-    let mut values = Vec::new();
-    for (token, value, is_uuid) in tokens {
-        if !out.contains(token) {
-            continue;
-        }
-        values.push(value);
-        let n = values.len();
-        let param = match style {
-            ParamStyle::Sqlite => format!("?{n}"),
-            ParamStyle::Postgres if is_uuid => format!("${n}::uuid"),
-            ParamStyle::Postgres => format!("${n}"),
-        };
-        out = out.replace(token, &param);
-    }
-    (out, values)
 }
 
 /// The receipt before anything moved.
@@ -401,20 +226,6 @@ mod tests {
         );
         // A ciphertext that does not open under `from` is an error, never copied as it is.
         assert!(reseal(&ring, &moved, from, to, "documents", "r", "content").is_err());
-    }
-
-    #[test]
-    fn placeholders_are_numbered_once_each() {
-        let (id, from, to) = (CustomerId::new(), TenantId::new(), TenantId::new());
-        let sql = "a = {cid} AND b = {from} AND c = {cref} AND d = {cid}";
-        let (pg, values) = numbered(sql, ParamStyle::Postgres, id, from, to);
-        assert_eq!(
-            pg,
-            "a = $1::uuid AND b = $3::uuid AND c = $2 AND d = $1::uuid"
-        );
-        assert_eq!(values, [id.to_string(), id.to_string(), from.to_string()]);
-        let (lite, _) = numbered("x = {to}", ParamStyle::Sqlite, id, from, to);
-        assert_eq!(lite, "x = ?1");
     }
 
     #[test]
